@@ -27,7 +27,10 @@ public readonly record struct Precondition(PreconditionKind Kind, long Revision 
 
 /// <summary>A command with the optional client request id used to answer retries without applying twice.</summary>
 /// <param name="RequestId">At most <see cref="StoreLimits.RequestIdBytesMax"/> ASCII bytes; null when the client gave none.</param>
-public sealed record CommandEnvelope(string? RequestId, Command Command);
+/// <param name="ProposedAtUnixMs">The proposer's clock when it built the command (0 = unknown). At apply time a
+/// raw key whose expiry is at or before this instant counts as absent (for preconditions, compares and gets),
+/// so a write never conflicts with a key that reads already hide.</param>
+public sealed record CommandEnvelope(string? RequestId, Command Command, long ProposedAtUnixMs = 0);
 
 public abstract record Command;
 
