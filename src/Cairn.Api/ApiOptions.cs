@@ -1,0 +1,44 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Cairn.Api;
+
+/// <summary>Limits and defaults of the HTTP API (section "Cairn:Api"). Every limit is checked before a command is proposed.</summary>
+public sealed class ApiOptions
+{
+    public const string Section = "Cairn:Api";
+
+    /// <summary>Largest request body read, in bytes (larger: 413 too-large).</summary>
+    [Range(1024, 64 * 1024 * 1024)]
+    public int RequestBodyBytesMax { get; set; } = 2 * 1024 * 1024;
+
+    /// <summary>Largest document or raw value, in bytes of UTF-8 / raw bytes.</summary>
+    [Range(1, 64 * 1024 * 1024)]
+    public int ValueBytesMax { get; set; } = 1024 * 1024;
+
+    /// <summary>Longest document id or raw key, in bytes of UTF-8.</summary>
+    [Range(1, 4096)]
+    public int KeyBytesMax { get; set; } = 512;
+
+    /// <summary>Deepest JSON nesting accepted in a document, patch or transaction.</summary>
+    [Range(1, 256)]
+    public int JsonDepthMax { get; set; } = 64;
+
+    /// <summary>Most operations in one transaction (compares and each branch are counted separately).</summary>
+    [Range(1, 10_000)]
+    public int TxnOpsMax { get; set; } = 128;
+
+    /// <summary>Most items one list request returns; the default page size is <see cref="ListLimitDefault"/>.</summary>
+    [Range(1, 100_000)]
+    public int ListLimitMax { get; set; } = 1000;
+
+    [Range(1, 100_000)]
+    public int ListLimitDefault { get; set; } = 100;
+
+    /// <summary>Longest TTL accepted on a raw key, in seconds (default: 1 year).</summary>
+    [Range(1, int.MaxValue)]
+    public int TtlSecondsMax { get; set; } = 365 * 24 * 3600;
+
+    /// <summary>How long a request waits for its write to apply before answering 503 (outcome unknown).</summary>
+    [Range(1, 600_000)]
+    public int WriteTimeoutMs { get; set; } = 10_000;
+}

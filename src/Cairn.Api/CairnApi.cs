@@ -1,0 +1,75 @@
+using Cairn.Node;
+using Cairn.Store;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Cairn.Api;
+
+/// <summary>Composition of the HTTP API: services, middleware and routes.</summary>
+public static class CairnApi
+{
+    /// <summary>Builds a single-node server: <c>cairn serve</c> and the API tests use exactly this.</summary>
+    public static WebApplication BuildSingleNode(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(args);
+        builder.Services.AddOptions<NodeOptions>().Bind(builder.Configuration.GetSection(NodeOptions.Section))
+            .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton(sp => new KvStore(StoreLimitsFrom(sp.GetRequiredService<IOptions<ApiOptions>>().Value)));
+        builder.Services.AddSingleton<SingleNodeKvService>();
+        builder.Services.AddSingleton<IKvService>(sp => sp.GetRequiredService<SingleNodeKvService>());
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<SingleNodeKvService>());
+        AddServices(builder);
+        configure?.Invoke(builder);
+        var app = builder.Build();
+        MapRoutes(app);
+        return app;
+    }
+
+    /// <summary>The store's apply-time limits follow the API's, so the API never accepts what the store would refuse.</summary>
+    public static StoreLimits StoreLimitsFrom(ApiOptions api) => StoreLimits.Default with
+    {
+        KeyBytesMax = api.KeyBytesMax,
+        ValueBytesMax = api.ValueBytesMax,
+        TxnOpsMax = api.TxnOpsMax,
+        JsonDepthMax = api.JsonDepthMax,
+    };
+
+    public static void AddServices(WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<ApiOptions>().Bind(builder.Configuration.GetSection(ApiOptions.Section))
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<ApiOptions>>().Value);
+        services.AddSingleton<RequestValidation>();
+        services.AddSingleton<Writes>();
+        services.AddSingleton<SortableIds>();
+        services.AddSingleton(TimeProvider.System);
+        services.AddOpenApi();
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));
+        builder.WebHost.ConfigureKestrel((ctx, kestrel) =>
+        {
+            var api = ctx.Configuration.GetSection(ApiOptions.Section).Get<ApiOptions>() ?? new ApiOptions();
+            // Kestrel's own limit sits above ours so that our 413 problem answer is the one clients see.
+            kestrel.Limits.MaxRequestBodySize = api.RequestBodyBytesMax + 1;
+            kestrel.AddServerHeader = false;
+        });
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+    }
+
+    public static void MapRoutes(WebApplication app)
+    {
+        app.UseMiddleware<ProblemMiddleware>();
+        app.MapOpenApi("/openapi/{documentName}.json");
+        OperationsEndpoints.Map(app);
+        var v1 = app.MapGroup("/v1");
+        KvEndpoints.Map(v1);
+        TxnEndpoints.Map(v1);
+        DocumentEndpoints.Map(v1);
+    }
+}
