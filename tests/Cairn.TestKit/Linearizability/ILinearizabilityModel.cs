@@ -1,0 +1,35 @@
+namespace Cairn.TestKit.Linearizability;
+
+/// <summary>
+/// The sequential specification one key is checked against. The checker is generic over it so
+/// other data types (a counter, a set) can plug in; Cairn ships <see cref="RegisterModel"/>.
+/// A model must be a pure function of its arguments: the search calls it in any order, many
+/// times per operation, and possibly from several threads (one key per thread).
+/// </summary>
+/// <typeparam name="TState">
+/// The state of one key. It is stored in the search cache, so it must be immutable and have
+/// value equality and a good hash (<see cref="EqualityComparer{T}.Default"/> is used).
+/// </typeparam>
+public interface ILinearizabilityModel<TState>
+{
+    /// <summary>The state of a key nobody has touched yet.</summary>
+    TState Initial { get; }
+
+    /// <summary>
+    /// Applies <paramref name="operation"/> at a linearization point in <paramref name="state"/>.
+    /// Returns false when the operation's recorded output is impossible there. For an operation
+    /// with <see cref="OpOutcome.Unknown"/> outcome no output was seen: check only what must hold
+    /// for it to take effect. Fail-outcome operations never reach the model.
+    /// </summary>
+    bool Step(TState state, Operation operation, out TState next);
+
+    /// <summary>
+    /// Removes, before the search, operations of one key that cannot change the verdict (for
+    /// example an Unknown read). Must never remove an Ok operation whose output constrains the
+    /// history. The default keeps everything.
+    /// </summary>
+    IReadOnlyList<Operation> Reduce(IReadOnlyList<Operation> keyOperations) => keyOperations;
+
+    /// <summary>The state as diagnostics print it.</summary>
+    string Describe(TState state);
+}
