@@ -67,8 +67,9 @@ public sealed record Operation
         OpOutcome outcome = OpOutcome.Ok) =>
         new() { ClientId = client, Key = key, Kind = OpKind.Write, Value = value, Invoke = invoke, Complete = complete, Outcome = outcome };
 
+    /// <param name="succeeded">The answer of an Ok cas (swapped or mismatched); ignored for other outcomes.</param>
     public static Operation Cas(int client, string key, string? expected, string? value, long invoke, long complete,
-        bool succeeded, OpOutcome outcome = OpOutcome.Ok) =>
+        bool? succeeded, OpOutcome outcome = OpOutcome.Ok) =>
         new()
         {
             ClientId = client, Key = key, Kind = OpKind.Cas, Expected = expected, Value = value,
