@@ -29,6 +29,7 @@ internal static class JsonRules
     /// <summary>One pass of <see cref="Utf8JsonReader"/>: syntax, a single value, depth, and UTF-8 inside strings.</summary>
     public static string? CheckJson(ReadOnlySpan<byte> json, int depthMax, bool requireObject, string what)
     {
+        if (json.IsEmpty) return $"{what} is empty";
         // The reader's own limit is one above ours so that "too deep" is detected (and worded) here.
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = depthMax + 1 });
         try
