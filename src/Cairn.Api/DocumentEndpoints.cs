@@ -15,21 +15,18 @@ internal static class DocumentEndpoints
             .Produces<CollectionsResponse>();
         v1.MapGet("/{collection}", List).WithName("ListDocuments")
             .Produces<DocumentListResponse>().ProducesProblem(400);
-        v1.MapPost("/{collection}", Create).WithName("CreateDocument")
-            .Accepts<object>("application/json").Produces<WriteResponse>(201).ProducesProblem(400).ProducesProblem(413);
+        v1.MapPost("/{collection}", Create).WithName("CreateDocument").Produces<WriteResponse>(201).ProducesProblem(400).ProducesProblem(413);
         v1.MapGet("/{collection}/{id}", Get).WithName("GetDocument")
             .Produces(200, contentType: "application/json").ProducesProblem(404);
-        v1.MapPut("/{collection}/{id}", Put).WithName("PutDocument")
-            .Accepts<object>("application/json").Produces<WriteResponse>().Produces<WriteResponse>(201).ProducesProblem(412);
-        v1.MapPatch("/{collection}/{id}", Patch).WithName("PatchDocument")
-            .Accepts<object>("application/merge-patch+json").Produces<WriteResponse>().ProducesProblem(404).ProducesProblem(412);
+        v1.MapPut("/{collection}/{id}", Put).WithName("PutDocument").Produces<WriteResponse>().Produces<WriteResponse>(201).ProducesProblem(412);
+        v1.MapPatch("/{collection}/{id}", Patch).WithName("PatchDocument").Produces<WriteResponse>().ProducesProblem(404).ProducesProblem(412);
         v1.MapDelete("/{collection}/{id}", Delete).WithName("DeleteDocument")
             .Produces<DeleteResponse>().ProducesProblem(404).ProducesProblem(412);
     }
 
     private static async Task<IResult> ListCollections(HttpContext context, IKvService kv, RequestValidation validate)
     {
-        var (level, min) = validate.Consistency(context.Request);
+        var (level, min) = RequestValidation.Consistency(context.Request);
         var read = await kv.ReadAsync(level, min, context.RequestAborted);
         ReadHeaders.Apply(context.Response, read);
         var items = read.View.ListCollections().Select(c => new CollectionInfoDto(c.Name, c.Count)).ToList();
@@ -38,10 +35,10 @@ internal static class DocumentEndpoints
 
     private static async Task<IResult> List(HttpContext context, string collection, IKvService kv, RequestValidation validate)
     {
-        validate.Collection(collection);
+        RequestValidation.Collection(collection);
         var limit = validate.Limit(context.Request);
         var after = context.Request.Query["after"].ToString() is { Length: > 0 } a ? validate.Key(a, "after cursor") : null;
-        var (level, min) = validate.Consistency(context.Request);
+        var (level, min) = RequestValidation.Consistency(context.Request);
         var read = await kv.ReadAsync(level, min, context.RequestAborted);
         ReadHeaders.Apply(context.Response, read);
         var docs = read.View.ListDocuments(collection, after, limit + 1);
@@ -54,9 +51,9 @@ internal static class DocumentEndpoints
 
     private static async Task Get(HttpContext context, string collection, string id, IKvService kv, RequestValidation validate)
     {
-        validate.Collection(collection);
+        RequestValidation.Collection(collection);
         validate.Key(id);
-        var (level, min) = validate.Consistency(context.Request);
+        var (level, min) = RequestValidation.Consistency(context.Request);
         var read = await kv.ReadAsync(level, min, context.RequestAborted);
         var response = context.Response;
         ReadHeaders.Apply(response, read);
@@ -80,7 +77,7 @@ internal static class DocumentEndpoints
 
     private static async Task<IResult> Create(HttpContext context, string collection, Writes writes, RequestValidation validate, SortableIds ids)
     {
-        validate.Collection(collection);
+        RequestValidation.Collection(collection);
         var json = await ReadDocumentAsync(context, validate);
         var id = ids.Next();
         var result = await writes.ProposeAsync(context, new DocPut(collection, id, json, Precondition.MustNotExist));
@@ -91,7 +88,7 @@ internal static class DocumentEndpoints
 
     private static async Task<IResult> Put(HttpContext context, string collection, string id, Writes writes, RequestValidation validate)
     {
-        validate.Collection(collection);
+        RequestValidation.Collection(collection);
         validate.Key(id);
         var precondition = Etags.ParsePrecondition(context.Request.Headers.IfMatch, context.Request.Headers.IfNoneMatch);
         var json = await ReadDocumentAsync(context, validate);
@@ -103,7 +100,7 @@ internal static class DocumentEndpoints
 
     private static async Task<IResult> Patch(HttpContext context, string collection, string id, Writes writes, RequestValidation validate)
     {
-        validate.Collection(collection);
+        RequestValidation.Collection(collection);
         validate.Key(id);
         var precondition = Etags.ParsePrecondition(context.Request.Headers.IfMatch, context.Request.Headers.IfNoneMatch);
         if (precondition.Kind == PreconditionKind.MustNotExist)
@@ -119,7 +116,7 @@ internal static class DocumentEndpoints
 
     private static async Task<IResult> Delete(HttpContext context, string collection, string id, Writes writes, RequestValidation validate)
     {
-        validate.Collection(collection);
+        RequestValidation.Collection(collection);
         validate.Key(id);
         var precondition = Etags.ParsePrecondition(context.Request.Headers.IfMatch, context.Request.Headers.IfNoneMatch);
         if (precondition.Kind == PreconditionKind.MustNotExist)

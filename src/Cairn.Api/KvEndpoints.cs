@@ -15,8 +15,7 @@ internal static class KvEndpoints
         v1.MapGet("/_kv", List).WithName("ListKeys").Produces<KvListResponse>();
         v1.MapGet("/_kv/{**key}", Get).WithName("GetKey")
             .Produces(200, contentType: "application/octet-stream").ProducesProblem(404);
-        v1.MapPut("/_kv/{**key}", Put).WithName("PutKey")
-            .Accepts<byte[]>("application/octet-stream").Produces<KvWriteResponse>().Produces<KvWriteResponse>(201).ProducesProblem(413);
+        v1.MapPut("/_kv/{**key}", Put).WithName("PutKey").Produces<KvWriteResponse>().Produces<KvWriteResponse>(201).ProducesProblem(413);
         v1.MapDelete("/_kv/{**key}", Delete).WithName("DeleteKey").Produces<DeleteResponse>().ProducesProblem(404);
     }
 
@@ -27,7 +26,7 @@ internal static class KvEndpoints
         if (prefix.Length > 0) validate.Key(prefix, "prefix");
         var after = query["after"].ToString() is { Length: > 0 } a ? validate.Key(a, "after cursor") : null;
         var limit = validate.Limit(context.Request);
-        var (level, min) = validate.Consistency(context.Request);
+        var (level, min) = RequestValidation.Consistency(context.Request);
         var read = await kv.ReadAsync(level, min, context.RequestAborted);
         ReadHeaders.Apply(context.Response, read);
         var keys = read.View.ListKeys(prefix, after, limit + 1, time.GetUtcNow().ToUnixTimeMilliseconds());
@@ -48,7 +47,7 @@ internal static class KvEndpoints
     private static async Task Get(HttpContext context, string key, IKvService kv, RequestValidation validate, TimeProvider time)
     {
         validate.Key(key, "key");
-        var (level, min) = validate.Consistency(context.Request);
+        var (level, min) = RequestValidation.Consistency(context.Request);
         var read = await kv.ReadAsync(level, min, context.RequestAborted);
         var response = context.Response;
         ReadHeaders.Apply(response, read);

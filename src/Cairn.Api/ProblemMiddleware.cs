@@ -19,7 +19,7 @@ internal sealed partial class ProblemMiddleware(RequestDelegate next, ILogger<Pr
             if (!context.Response.HasStarted && context.Response.ContentType is null
                 && context.Response.StatusCode is StatusCodes.Status404NotFound or StatusCodes.Status405MethodNotAllowed)
             {
-                var kind = context.Response.StatusCode == 404 ? ProblemKind.NotFound : ProblemKind.MethodNotAllowed;
+                var kind = context.Response.StatusCode == StatusCodes.Status404NotFound ? ProblemKind.NotFound : ProblemKind.MethodNotAllowed;
                 var detail = kind == ProblemKind.NotFound
                     ? $"there is no route {context.Request.Path}; the API lives under /v1"
                     : $"{context.Request.Method} is not allowed on {context.Request.Path}";

@@ -27,7 +27,7 @@ public sealed class RequestValidation(ApiOptions options)
         static bool IsLowerAlnum(char c) => c is >= 'a' and <= 'z' or >= '0' and <= '9';
     }
 
-    public string Collection(string? name)
+    public static string Collection(string? name)
     {
         if (name is null || !IsValidCollectionName(name))
         {
@@ -72,7 +72,7 @@ public sealed class RequestValidation(ApiOptions options)
         return id;
     }
 
-    public (ReadConsistency Level, long MinRevision) Consistency(HttpRequest request)
+    public static (ReadConsistency Level, long MinRevision) Consistency(HttpRequest request)
     {
         var level = request.Query["consistency"];
         var min = request.Query["minRevision"];
@@ -110,15 +110,14 @@ public sealed class RequestValidation(ApiOptions options)
     public TimeSpan Ttl(string raw)
     {
         var s = raw.AsSpan().Trim();
-        var (number, unitMs) = s switch
-        {
-            _ when s.EndsWith("ms") => (s[..^2], 1L),
-            _ when s.EndsWith("s") => (s[..^1], 1000L),
-            _ when s.EndsWith("m") => (s[..^1], 60_000L),
-            _ when s.EndsWith("h") => (s[..^1], 3_600_000L),
-            _ when s.EndsWith("d") => (s[..^1], 86_400_000L),
-            _ => (s, 1000L),
-        };
+        var unitMs = 1000L;
+        var unitChars = 0;
+        if (s.EndsWith("ms")) (unitMs, unitChars) = (1, 2);
+        else if (s.EndsWith("s")) (unitMs, unitChars) = (1000, 1);
+        else if (s.EndsWith("m")) (unitMs, unitChars) = (60_000, 1);
+        else if (s.EndsWith("h")) (unitMs, unitChars) = (3_600_000, 1);
+        else if (s.EndsWith("d")) (unitMs, unitChars) = (86_400_000, 1);
+        var number = s[..^unitChars];
         if (!long.TryParse(number, System.Globalization.NumberStyles.None, null, out var n) || n <= 0
             || n > (long)Options.TtlSecondsMax * 1000 / unitMs)
         {

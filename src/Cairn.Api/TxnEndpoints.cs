@@ -17,8 +17,7 @@ namespace Cairn.Api;
 internal static class TxnEndpoints
 {
     public static void Map(IEndpointRouteBuilder v1) =>
-        v1.MapPost("/_txn", Post).WithName("Transaction")
-            .Accepts<object>("application/json").Produces<TxnResponse>().ProducesProblem(400).ProducesProblem(409).ProducesProblem(413);
+        v1.MapPost("/_txn", Post).WithName("Transaction").Produces<TxnResponse>().ProducesProblem(400).ProducesProblem(409).ProducesProblem(413);
 
     private static async Task<IResult> Post(HttpContext context, Writes writes, RequestValidation validate, TimeProvider time)
     {

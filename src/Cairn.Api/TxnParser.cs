@@ -125,7 +125,7 @@ internal sealed class TxnParser(RequestValidation validate, long nowUnixMs)
             return Store.Target.RawKey(validate.Key(k.GetString(), "key"));
         }
         if (c.ValueKind != JsonValueKind.String) throw Invalid($"{where}.collection must be a string");
-        var collection = validate.Collection(c.GetString());
+        var collection = RequestValidation.Collection(c.GetString());
         return Store.Target.Doc(collection, validate.Key(String(e, "id", where)));
     }
 

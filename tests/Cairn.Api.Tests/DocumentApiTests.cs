@@ -152,8 +152,8 @@ public sealed class DocumentApiTests(ApiServer server)
                 seen.Add(item.GetProperty("id").GetString()!);
                 Assert.Equal(item.GetProperty("id").GetString(), item.GetProperty("document").GetProperty("id").GetString());
             }
-            if (body.GetProperty("next").ValueKind == JsonValueKind.Null || !body.TryGetProperty("next", out _)) break;
-            after = body.GetProperty("next").GetString();
+            if (!body.TryGetProperty("next", out var next)) break;
+            after = next.GetString();
         }
         Assert.Equal(["a", "b", "c", "d", "e"], seen);
 

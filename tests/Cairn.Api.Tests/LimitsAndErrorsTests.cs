@@ -61,7 +61,7 @@ public sealed class LimitsAndErrorsTests(ApiServer server)
     [InlineData("_private")]
     [InlineData("-dash")]
     [InlineData("has.dot")]
-    [InlineData("a234567890123456789012345678901234567890123456789012345678901234")]
+    [InlineData("a2345678901234567890123456789012345678901234567890123456789012345")] // 65 characters
     public Task CollectionName_Invalid_IsInvalidName(string name) =>
         AssertRefusedAsync(() => _http.PutAsync($"/v1/{name}/x", Json("{}")), 400, "invalid-name");
 
