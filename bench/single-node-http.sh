@@ -13,7 +13,7 @@ export RES=${RES:-$PB/results-$(date +%Y%m%d-%H%M%S)}
 export WRK_CONNS=${WRK_CONNS:-64}
 source "$PEERS/common.sh"
 export PB_PEERS_LUA=$PEERS/lua
-command -v wrk >/dev/null || { log "installing wrk"; apt-get install -y -qq wrk >/dev/null; }
+command -v wrk >/dev/null || { log "installing wrk"; apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 
 CAIRN_PORT=${CAIRN_PORT:-7071}
 KESTREL_PORT=${KESTREL_PORT:-5080}

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using Cairn.Api;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
 
 namespace Cairn.Cli;
 
@@ -32,7 +34,8 @@ internal static class ServeCommand
             var hostArgs = new List<string> { "--urls", url, $"--{Node.NodeOptions.Section}:NodeId={parse.GetValue(nodeId)}" };
             hostArgs.AddRange(parse.UnmatchedTokens);
             await using var app = CairnApi.BuildSingleNode([.. hostArgs], b => b.Configuration.AddEnvironmentVariables("CAIRN__"));
-            await app.RunAsync(ct);
+            await app.StartAsync(ct);
+            await app.WaitForShutdownAsync(ct);
             return 0;
         });
         return command;
