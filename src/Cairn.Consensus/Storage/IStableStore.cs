@@ -1,0 +1,18 @@
+namespace Cairn.Consensus.Storage;
+
+/// <summary>What a node keeps in its stable store: the hard state and the configuration it was bootstrapped with.</summary>
+/// <param name="Bootstrap">The configuration at index 0 (empty for a node that joined an existing cluster).
+/// The current configuration is derived from the snapshot and the log, never stored here.</param>
+public sealed record StableState(HardState HardState, Membership Bootstrap);
+
+/// <summary>
+/// Small state saved atomically (both fields or neither). Threading: not thread-safe, owned by the driver thread.
+/// Durability: when <see cref="Save"/> returns, the state survives a crash.
+/// </summary>
+public interface IStableStore
+{
+    /// <summary>The last saved state, or null when nothing was ever saved (a brand-new node).</summary>
+    StableState? Load();
+
+    void Save(StableState state);
+}
