@@ -66,7 +66,12 @@ public sealed class HandMadeHistoryTests
             Write(1, "k", "b", 10, 40),
             Read(2, "k", 12, 14, "b"),
             Read(3, "k", 16, 18, "a"));
-        Assert.Equal(Read(3, "k", 16, 18, "a"), diagnostic.Unplaceable);
+        // The new value cannot be read before the write, and the write cannot go first because
+        // the later read still has to see the old value.
+        Assert.Equal(Read(2, "k", 12, 14, "b"), diagnostic.Unplaceable);
+        var write = Assert.Single(diagnostic.OtherCandidates);
+        Assert.Equal(Write(1, "k", "b", 10, 40), write.Operation);
+        Assert.Contains(Read(3, "k", 16, 18, "a").ToString(), write.Reason);
     }
 
     [Fact]
@@ -82,9 +87,11 @@ public sealed class HandMadeHistoryTests
             Write(1, "k", "b", 2, 3),
             Read(2, "k", 4, 5, "a"));
         Assert.Equal("k", diagnostic.Key);
-        Assert.Equal([Write(1, "k", "a", 0, 1), Write(1, "k", "b", 2, 3)], diagnostic.LinearizedPrefix);
-        Assert.Equal("\"b\"", diagnostic.StateAfterPrefix);
-        Assert.Equal(Read(2, "k", 4, 5, "a"), diagnostic.Unplaceable);
+        Assert.Equal([Write(1, "k", "a", 0, 1)], diagnostic.LinearizedPrefix);
+        Assert.Equal("\"a\"", diagnostic.StateAfterPrefix);
+        // The newer write had to be placed, but that would hide "a" from the stale read for good.
+        Assert.Equal(Write(1, "k", "b", 2, 3), diagnostic.Unplaceable);
+        Assert.Contains(Read(2, "k", 4, 5, "a").ToString(), diagnostic.UnplaceableReason);
     }
 
     [Fact]
@@ -102,8 +109,11 @@ public sealed class HandMadeHistoryTests
             Write(1, "k", "a", 0, 1),
             Cas(2, "k", "a", "b", 2, 6, succeeded: true),
             Cas(3, "k", "a", "c", 3, 7, succeeded: true));
-        Assert.Equal(2, diagnostic.LinearizedPrefix.Count);
-        Assert.Equal(OpKind.Cas, diagnostic.Unplaceable.Kind);
+        // Whichever swaps first takes "a" away from the other.
+        Assert.Equal([Write(1, "k", "a", 0, 1)], diagnostic.LinearizedPrefix);
+        Assert.Equal(Cas(2, "k", "a", "b", 2, 6, succeeded: true), diagnostic.Unplaceable);
+        Assert.Contains(Cas(3, "k", "a", "c", 3, 7, succeeded: true).ToString(), diagnostic.UnplaceableReason);
+        Assert.Equal(Cas(3, "k", "a", "c", 3, 7, succeeded: true), Assert.Single(diagnostic.OtherCandidates).Operation);
     }
 
     [Fact]
@@ -269,15 +279,19 @@ public sealed class HandMadeHistoryTests
     {
         var text = AssertIllegal(
             Write(1, "k", "a", 0, 1),
-            Write(7, "k", "b", 2, 3),
-            Read(2, "k", 4, 5, "a")).Describe();
+            Write(7, "k", "b", 2, 9),
+            Read(2, "k", 3, 5, "c"),
+            Read(3, "k", 6, 7, "a")).Describe();
         Assert.Equal(
             "key \"k\": NOT linearizable\n" +
-            "  longest linearizable prefix (2 ops):\n" +
+            "  longest linearizable prefix (1 ops):\n" +
             "    1. c1 write(\"k\" \"a\") → ok [0, 1]\n" +
-            "    2. c7 write(\"k\" \"b\") → ok [2, 3]\n" +
-            "  state after prefix: \"b\"\n" +
-            "  could not place: c2 read(\"k\") → \"a\" [4, 5]\n",
+            "  state after prefix: \"a\"\n" +
+            "  could not place: c2 read(\"k\") → \"c\" [3, 5]\n" +
+            "    because it does not fit state \"a\"\n" +
+            "  nor could any other operation go next:\n" +
+            "    c7 write(\"k\" \"b\") → ok [2, 9]\n" +
+            "      because it would leave \"a\" for good while c3 read(\"k\") → \"a\" [6, 7] still has to observe it\n",
             text);
     }
 }

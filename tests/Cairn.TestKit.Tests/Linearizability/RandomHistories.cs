@@ -8,7 +8,11 @@ internal static class RandomHistories
     private static readonly string?[] SmallValues = [null, "a", "b", "c"];
 
     public sealed record Shape(int Operations, int Clients, string[] Keys, int GapMax, int DurationMax,
-        double FailRate, double UnknownRate, bool UniqueValues);
+        double FailRate, double UnknownRate, bool UniqueValues)
+    {
+        /// <summary>The kinds drawn from, uniformly; repeat a kind to weight it.</summary>
+        public OpKind[] Kinds { get; init; } = [OpKind.Read, OpKind.Write, OpKind.Cas, OpKind.Delete];
+    }
 
     /// <summary>
     /// A history that is linearizable by construction: every operation gets a linearization
@@ -32,7 +36,7 @@ internal static class RandomHistories
                 : invoke + (long)(rng.NextDouble() * (complete - invoke + 1));
             var op = new Operation
             {
-                ClientId = client, Key = shape.Keys[rng.Next(shape.Keys.Length)], Kind = (OpKind)rng.Next(4),
+                ClientId = client, Key = shape.Keys[rng.Next(shape.Keys.Length)], Kind = shape.Kinds[rng.Next(shape.Kinds.Length)],
                 Invoke = invoke, Complete = complete, Outcome = outcome,
             };
             var takesEffect = outcome == OpOutcome.Ok || (outcome == OpOutcome.Unknown && rng.Next(2) == 0);

@@ -31,6 +31,10 @@ public sealed record KeyResult
     public required long Steps { get; init; }
 
     public required int CacheEntries { get; init; }
+
+    /// <summary>The most operations the search linearized at once: how far an Unknown key got.</summary>
+    public required int DeepestPrefix { get; init; }
+
     public required TimeSpan Elapsed { get; init; }
 
     /// <summary>Set when <see cref="Verdict"/> is Illegal.</summary>
@@ -42,21 +46,24 @@ public sealed record KeyResult
     public override string ToString() => Verdict switch
     {
         Verdict.Illegal => Diagnostic!.Describe(),
-        Verdict.Unknown => $"key {Operation.Quote(Key)}: unknown after {Steps} steps ({UnknownReason})",
+        Verdict.Unknown => $"key {Operation.Quote(Key)}: unknown after {Steps} steps, {DeepestPrefix}/{OperationsSearched} ops linearized at best ({UnknownReason})",
         _ => $"key {Operation.Quote(Key)}: linearizable ({OperationsSearched}/{Operations} ops searched, {Steps} steps)",
     };
 }
 
 /// <summary>
 /// Why a key is not linearizable: the longest prefix of its operations that the search could
-/// linearize (in linearization order), the state it leaves, and the operation that then had to
-/// be placed (its response had arrived) but could not be.
+/// linearize (in linearization order), the state it leaves, the operation that then had to be
+/// placed (its response had arrived) but could not be, and every other operation that could
+/// have gone next there, each with the reason it did not.
 /// </summary>
 public sealed record IllegalDiagnostic(
     string Key,
     IReadOnlyList<Operation> LinearizedPrefix,
     string StateAfterPrefix,
-    Operation Unplaceable)
+    Operation Unplaceable,
+    string UnplaceableReason,
+    IReadOnlyList<BlockedOperation> OtherCandidates)
 {
     public string Describe()
     {
@@ -66,12 +73,21 @@ public sealed record IllegalDiagnostic(
         for (var i = 0; i < LinearizedPrefix.Count; i++)
             text.Append("    ").Append((i + 1).ToString(CultureInfo.InvariantCulture)).Append(". ").Append(LinearizedPrefix[i]).Append('\n');
         text.Append("  state after prefix: ").Append(StateAfterPrefix).Append('\n');
-        text.Append("  could not place: ").Append(Unplaceable).Append('\n');
+        text.Append("  could not place: ").Append(Unplaceable).Append("\n    because ").Append(UnplaceableReason).Append('\n');
+        if (OtherCandidates.Count > 0)
+        {
+            text.Append("  nor could any other operation go next:\n");
+            foreach (var other in OtherCandidates)
+                text.Append("    ").Append(other.Operation).Append("\n      because ").Append(other.Reason).Append('\n');
+        }
         return text.ToString();
     }
 
     public override string ToString() => Describe();
 }
+
+/// <summary>An operation the search could not place next, and why.</summary>
+public sealed record BlockedOperation(Operation Operation, string Reason);
 
 /// <summary>The verdict for a whole history: Illegal if any key is, else Unknown if any key is.</summary>
 public sealed record CheckResult

@@ -30,6 +30,31 @@ public interface ILinearizabilityModel<TState>
     /// </summary>
     IReadOnlyList<Operation> Reduce(IReadOnlyList<Operation> keyOperations) => keyOperations;
 
+    /// <summary>
+    /// True if <see cref="Step"/> never changes the state for this operation, whatever the state
+    /// (a read, a cas that reported a mismatch). The search then commits to such an operation as
+    /// soon as it fits the current state and never tries orders that place it later. That is
+    /// sound: in any valid completion, moving a state-preserving operation to the front changes
+    /// no state anyone observes, and real time allows it because it is already a candidate.
+    /// It is the difference between linear and exponential time on read-heavy keys. Default false.
+    /// </summary>
+    bool IsReadOnly(Operation operation) => false;
+
+    /// <summary>
+    /// Optional pruning for value-like states (a register): the exact state the operation
+    /// requires to be placed, if any, and the exact state it leaves, if that does not depend on
+    /// the state before. With it, the search drops a configuration as soon as it leaves a value
+    /// that a pending operation still needs and that nothing can produce again in time — which
+    /// turns "a write linearized too early" from an exponential detour into one rejected step.
+    /// Return false (the default) when an operation does not fit this shape; the search then
+    /// does not prune that key. Requirements of Unknown operations are ignored.
+    /// </summary>
+    bool TryGetValueFlow(Operation operation, out ValueFlow<TState> flow)
+    {
+        flow = ValueFlow.None<TState>();
+        return false;
+    }
+
     /// <summary>The state as diagnostics print it.</summary>
     string Describe(TState state);
 }

@@ -4,144 +4,191 @@ namespace Cairn.TestKit.Linearizability;
 
 /// <summary>
 /// Wing and Gong's linearizability search with Lowe's memoisation, for the operations of one
-/// key. Repeatedly linearize the first operation in the event list whose model step succeeds
-/// and whose (linearized set, state) configuration is new; when the scan reaches a return
-/// event, that operation should already have been linearized, so backtrack. Unknown operations
-/// are optional: they return at +infinity, so when the first remaining return event is an
-/// Unknown one, every completed operation has been placed and the history is linearizable.
+/// key. In each configuration (set of linearized operations, model state) the candidates are
+/// the calls before the first return event in the list. Try them in call order; linearize the
+/// first one whose model step succeeds and whose resulting configuration is new; when none is
+/// left, the first return event's operation should already have been linearized, so backtrack.
+/// Unknown operations are optional: they return at +infinity, so once the first remaining
+/// return is an Unknown one, every Ok operation has been placed and the history is
+/// linearizable. Two sound reductions keep dense histories tractable: read-only operations are
+/// committed as soon as they fit (<see cref="ILinearizabilityModel{TState}.IsReadOnly"/>) and
+/// steps that strand a still-needed value are refused (KeySearch.ValuePruning.cs).
 /// Single-threaded; one instance per key and per run.
 /// </summary>
 internal sealed partial class KeySearch<TState>
 {
     // How often the wall clock is read: often enough to stop within milliseconds of the budget,
     // rarely enough not to show up in the profile.
-    private const int StepsPerClockCheck = 4096;
+    private const int IterationsPerClockCheck = 4096;
 
     private readonly IReadOnlyList<Operation> _operations;
+    private readonly bool[] _readOnly;
     private readonly ILinearizabilityModel<TState> _model;
     private readonly CheckOptions _options;
     private readonly EqualityComparer<TState> _stateComparer = EqualityComparer<TState>.Default;
+    private readonly LinearizedSet _set;
+    private readonly SearchCache<TState> _cache;
 
-    // The current path: the call node and the state before it, for each linearized operation.
+    // The current path: per linearized operation its call node, the state before it, and
+    // whether it was a committed read-only operation (whose failure fails its parent too).
     private readonly int[] _pathCalls;
     private readonly TState[] _pathStates;
+    private readonly bool[] _pathCommitted;
     private int _depth;
-
-    // The deepest path seen, for the diagnostic. _dirtyFrom is the shallowest depth the current
-    // path has been popped to since _best was taken, so a new best copies only what changed.
-    private readonly int[] _best;
-    private int _bestDepth;
-    private int _dirtyFrom;
-    private int _stuck = Nil;
+    private TState _state;
 
     public KeySearch(IReadOnlyList<Operation> operations, ILinearizabilityModel<TState> model, CheckOptions options)
     {
         _operations = operations;
         _model = model;
         _options = options;
+        _set = new LinearizedSet(operations.Count);
+        _cache = new SearchCache<TState>(operations.Count, _stateComparer);
         _pathCalls = new int[operations.Count];
         _pathStates = new TState[operations.Count];
+        _pathCommitted = new bool[operations.Count];
         _best = new int[operations.Count];
+        _state = model.Initial;
+        _readOnly = new bool[operations.Count];
+        for (var i = 0; i < operations.Count; i++) _readOnly[i] = model.IsReadOnly(operations[i]);
         BuildEventList();
+        BuildValueIndex();
     }
 
     public long Steps { get; private set; }
 
-    public int CacheEntries { get; private set; }
+    public int CacheEntries => _cache.Count;
 
     public string? UnknownReason { get; private set; }
 
+    /// <summary>Runs the search once.</summary>
     public Verdict Run()
     {
         var started = Stopwatch.GetTimestamp();
-        var set = new LinearizedSet(_operations.Count);
-        var cache = new SearchCache<TState>(_operations.Count, _stateComparer);
-        var state = _model.Initial;
-        var entry = _next[Head];
-        try
+        var fresh = true; // The current configuration has not been looked at yet.
+        var cursor = Nil; // Otherwise: the next node to consider as a candidate.
+        long iterations = 0;
+        while (_next[Head] != Nil)
         {
-            while (entry != Nil)
-            {
-                if (IsCall(entry))
-                {
-                    var op = OperationOf(entry);
-                    if (++Steps > _options.PerKeyStepsMax) return OutOfBudget($"step budget of {_options.PerKeyStepsMax} exhausted");
-                    if (Steps % StepsPerClockCheck == 0 && _options.PerKeyTimeMax is { } timeMax && Stopwatch.GetElapsedTime(started) > timeMax)
-                        return OutOfBudget($"time budget of {timeMax.TotalSeconds:F1} s exhausted");
+            if (Steps >= _options.PerKeyStepsMax) return OutOfBudget($"step budget of {_options.PerKeyStepsMax} exhausted");
+            if (++iterations % IterationsPerClockCheck == 0 && _options.PerKeyTimeMax is { } timeMax && Stopwatch.GetElapsedTime(started) > timeMax)
+                return OutOfBudget($"time budget of {timeMax.TotalSeconds:F1} s exhausted");
+            if (_cache.ApproximateBytes > _options.PerKeyCacheBytesMax)
+                return OutOfBudget($"cache budget of {_options.PerKeyCacheBytesMax / (1024 * 1024)} MiB exhausted");
 
-                    if (_model.Step(state, _operations[op], out var next))
-                    {
-                        set.Add(op);
-                        if (cache.TryAdd(set, next, next is null ? 0 : _stateComparer.GetHashCode(next)))
-                        {
-                            Push(entry, state);
-                            state = next;
-                            Lift(entry);
-                            entry = _next[Head];
-                            if (cache.ApproximateBytes > _options.PerKeyCacheBytesMax)
-                                return OutOfBudget($"cache budget of {_options.PerKeyCacheBytesMax / (1024 * 1024)} MiB exhausted");
-                            continue;
-                        }
-                        set.Remove(op);
-                    }
-                    entry = _next[entry];
-                }
-                else
+            if (fresh)
+            {
+                fresh = false;
+                cursor = _next[Head];
+                var readOnly = FittingReadOnlyCandidate(out var firstReturn);
+                // The earliest pending response is an Unknown one, so every Ok operation has been
+                // placed: the remaining Unknown ones are taken never to have happened.
+                if (_operations[OperationOf(firstReturn)].Outcome == OpOutcome.Unknown) return Verdict.Linearizable;
+                if (readOnly != Nil)
                 {
-                    var op = OperationOf(entry);
-                    if (_operations[op].Outcome == OpOutcome.Unknown) return Verdict.Linearizable;
-                    if (_depth == _bestDepth && _dirtyFrom >= _depth && _stuck == Nil) _stuck = op;
-                    if (_depth == 0) return Verdict.Illegal;
-                    var call = Pop(out state);
-                    set.Remove(OperationOf(call));
-                    Unlift(call);
-                    entry = _next[call];
+                    // Committing loses nothing (see IsReadOnly), so if the configuration after it
+                    // was explored already, this one is dead as well.
+                    if (TryLinearize(readOnly, _state, committed: true)) fresh = true;
+                    else if (!Backtrack(out cursor)) return Verdict.Illegal;
+                    continue;
                 }
             }
-            return Verdict.Linearizable;
+
+            if (!IsCall(cursor))
+            {
+                // No candidate left: cursor is the first return event, whose operation had to be
+                // linearized by now and could not be.
+                NoteStuck(OperationOf(cursor));
+                if (!Backtrack(out cursor)) return Verdict.Illegal;
+                continue;
+            }
+
+            var candidate = cursor;
+            cursor = _next[cursor];
+            var op = OperationOf(candidate);
+            if (_readOnly[op]) continue; // It did not fit this state, or it would have been committed.
+            Steps++;
+            if (_model.Step(_state, _operations[op], out var next) && TryLinearize(candidate, next, committed: false))
+                fresh = true;
         }
-        finally
-        {
-            CacheEntries = cache.Count;
-        }
+        return Verdict.Linearizable;
     }
 
-    /// <summary>The longest linearizable prefix and the operation that could not follow it.</summary>
-    public IllegalDiagnostic Diagnose(string key)
+    /// <summary>
+    /// Adds the call's operation to the path with <paramref name="next"/> as the new state,
+    /// unless that strands a needed value or the configuration was seen before.
+    /// </summary>
+    private bool TryLinearize(int call, TState next, bool committed)
     {
-        Invariant.Check(_stuck != Nil, "an illegal search always ends stuck at a return event");
-        var prefix = new List<Operation>(_bestDepth);
-        var state = _model.Initial;
-        for (var i = 0; i < _bestDepth; i++)
+        var op = OperationOf(call);
+        _set.Add(op);
+        if (StrandedRequirer(op) != Nil || !_cache.TryAdd(_set, next, StateHash(next)))
         {
-            var op = _operations[OperationOf(_best[i])];
-            var stepped = _model.Step(state, op, out state);
-            Invariant.Check(stepped, "the recorded prefix replays through the model");
-            prefix.Add(op);
+            Unlinearize(op);
+            return false;
         }
-        return new IllegalDiagnostic(key, prefix, _model.Describe(state), _operations[_stuck]);
-    }
-
-    private void Push(int call, TState stateBefore)
-    {
         _pathCalls[_depth] = call;
-        _pathStates[_depth] = stateBefore;
+        _pathStates[_depth] = _state;
+        _pathCommitted[_depth] = committed;
         _depth++;
-        if (_depth <= _bestDepth) return;
-        Array.Copy(_pathCalls, _dirtyFrom, _best, _dirtyFrom, _depth - _dirtyFrom);
-        _bestDepth = _depth;
-        _dirtyFrom = _depth;
-        _stuck = Nil;
+        EnterValue(op);
+        _state = next;
+        Lift(call);
+        NoteDepth();
+        return true;
     }
 
-    private int Pop(out TState stateBefore)
+    /// <summary>
+    /// Undoes linearizations until a configuration with untried candidates is reached, and
+    /// returns the next candidate there. Committed read-only frames fail together with their
+    /// parent. False when the empty configuration itself has failed: the history is illegal.
+    /// </summary>
+    private bool Backtrack(out int cursor)
     {
-        _depth--;
-        stateBefore = _pathStates[_depth];
-        _pathStates[_depth] = default!;
-        if (_depth < _dirtyFrom) _dirtyFrom = _depth;
-        return _pathCalls[_depth];
+        while (_depth > 0)
+        {
+            _depth--;
+            var call = _pathCalls[_depth];
+            _state = _pathStates[_depth];
+            _pathStates[_depth] = default!;
+            LeaveValue();
+            NotePop();
+            Unlinearize(OperationOf(call));
+            Unlift(call);
+            if (_pathCommitted[_depth]) continue;
+            cursor = _next[call];
+            return true;
+        }
+        cursor = Nil;
+        return false;
     }
+
+    private void Unlinearize(int op)
+    {
+        _set.Remove(op);
+        Unlinearized(op);
+    }
+
+    /// <summary>
+    /// The first read-only candidate whose output fits the current state, or Nil; also the
+    /// first pending return event (never Nil while operations remain: every call has a later return).
+    /// </summary>
+    private int FittingReadOnlyCandidate(out int firstReturn)
+    {
+        var found = Nil;
+        var node = _next[Head];
+        for (; IsCall(node); node = _next[node])
+        {
+            var op = OperationOf(node);
+            if (found != Nil || !_readOnly[op]) continue;
+            Steps++;
+            if (_model.Step(_state, _operations[op], out _)) found = node;
+        }
+        firstReturn = node;
+        return found;
+    }
+
+    private int StateHash(TState state) => state is null ? 0 : _stateComparer.GetHashCode(state);
 
     private Verdict OutOfBudget(string reason)
     {

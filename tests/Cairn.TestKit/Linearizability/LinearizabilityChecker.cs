@@ -97,6 +97,7 @@ public static class LinearizabilityChecker
             OperationsSearched = searched.Count,
             Steps = search.Steps,
             CacheEntries = search.CacheEntries,
+            DeepestPrefix = search.DeepestPrefix,
             Elapsed = Stopwatch.GetElapsedTime(started),
             Diagnostic = verdict == Verdict.Illegal ? search.Diagnose(key) : null,
             UnknownReason = search.UnknownReason,

@@ -87,6 +87,28 @@ public sealed class RegisterModel : ILinearizabilityModel<string?>
         bool IsObserved(string? value) => value is null ? absentObserved : observed.Contains(value);
     }
 
+    /// <summary>Reads, mismatched cas, and cas that would write back the value it expects.</summary>
+    public bool IsReadOnly(Operation operation) => operation.Kind switch
+    {
+        OpKind.Read => true,
+        OpKind.Cas => (operation.Outcome == OpOutcome.Ok && operation.CasSucceeded == false)
+                      || string.Equals(operation.Expected, operation.Value, StringComparison.Ordinal),
+        _ => false,
+    };
+
+    public bool TryGetValueFlow(Operation operation, out ValueFlow<string?> flow)
+    {
+        flow = operation.Kind switch
+        {
+            OpKind.Read => operation.Outcome == OpOutcome.Ok ? ValueFlow.Needs(operation.Output) : ValueFlow.None<string?>(),
+            OpKind.Write => ValueFlow.Sets(operation.Value),
+            OpKind.Delete => ValueFlow.Sets<string?>(null),
+            _ when IsReadOnly(operation) => ValueFlow.None<string?>(),
+            _ => new ValueFlow<string?>(true, operation.Expected, true, operation.Value),
+        };
+        return true;
+    }
+
     public string Describe(string? state) => Operation.Quote(state);
 
     private static string? EffectOf(Operation op) => op.Kind == OpKind.Delete ? null : op.Value;
