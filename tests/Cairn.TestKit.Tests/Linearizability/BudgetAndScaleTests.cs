@@ -12,14 +12,17 @@ namespace Cairn.TestKit.Tests.Linearizability;
 public sealed class BudgetAndScaleTests(ITestOutputHelper output)
 {
     /// <summary>
-    /// Many writes that all overlap, then a read of a value none of them wrote: proving it
-    /// illegal means trying every order of the writes (about n·2^n configurations).
+    /// Many writes that all overlap, then reads of two of their values one after the other,
+    /// which no order allows (whichever of the two is written last hides the other). Neither
+    /// read is hopeless on its own, so proving it means trying the orders of the other writes
+    /// (about n·2^n configurations).
     /// </summary>
     private static List<Operation> Pathological(string key, int writes)
     {
         var history = new List<Operation>();
         for (var i = 0; i < writes; i++) history.Add(Write(i, key, $"w{i}", 0, 100));
-        history.Add(Read(writes, key, 200, 201, "never-written"));
+        history.Add(Read(writes, key, 200, 201, "w0"));
+        history.Add(Read(writes, key, 202, 203, "w1"));
         return history;
     }
 

@@ -194,6 +194,18 @@ public sealed class HandMadeHistoryTests
             Write(1, "k", "a", 0, 10),
             Read(2, "k", 5, 15, "ghost"));
         Assert.Equal("ghost", diagnostic.Unplaceable.Output);
+        Assert.Contains("nothing that could produce", diagnostic.UnplaceableReason);
+    }
+
+    [Fact]
+    public void ReadOfAValueWrittenOnlyAfterwards_IsIllegal()
+    {
+        var diagnostic = AssertIllegal(
+            Write(1, "k", "a", 0, 1),
+            Read(2, "k", 2, 3, "b"),
+            Write(1, "k", "b", 4, 5));
+        Assert.Equal([Write(1, "k", "a", 0, 1)], diagnostic.LinearizedPrefix);
+        Assert.Equal(Read(2, "k", 2, 3, "b"), diagnostic.Unplaceable);
     }
 
     [Fact]
@@ -281,6 +293,7 @@ public sealed class HandMadeHistoryTests
             Write(1, "k", "a", 0, 1),
             Write(7, "k", "b", 2, 9),
             Read(2, "k", 3, 5, "c"),
+            Write(4, "k", "c", 4, 20),
             Read(3, "k", 6, 7, "a")).Describe();
         Assert.Equal(
             "key \"k\": NOT linearizable\n" +
@@ -291,6 +304,8 @@ public sealed class HandMadeHistoryTests
             "    because it does not fit state \"a\"\n" +
             "  nor could any other operation go next:\n" +
             "    c7 write(\"k\" \"b\") → ok [2, 9]\n" +
+            "      because it would leave \"a\" for good while c3 read(\"k\") → \"a\" [6, 7] still has to observe it\n" +
+            "    c4 write(\"k\" \"c\") → ok [4, 20]\n" +
             "      because it would leave \"a\" for good while c3 read(\"k\") → \"a\" [6, 7] still has to observe it\n",
             text);
     }

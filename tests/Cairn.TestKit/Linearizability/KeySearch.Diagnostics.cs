@@ -13,6 +13,7 @@ internal sealed partial class KeySearch<TState>
     private int _dirtyFrom;
     private int _stuck = Nil;
     private List<BlockedOperation> _blocked = [];
+    private bool _hopelessStuck;
 
     public int DeepestPrefix => _bestDepth;
 
@@ -43,6 +44,20 @@ internal sealed partial class KeySearch<TState>
             _blocked.Add(new BlockedOperation(_operations[OperationOf(node)], WhyNot(OperationOf(node))));
     }
 
+    /// <summary>
+    /// The search ends at a hopeless operation: the current path is the prefix to report,
+    /// deepest or not, because it ends where the proof of illegality is.
+    /// </summary>
+    private void NoteHopeless(int op)
+    {
+        Array.Copy(_pathCalls, _best, _depth);
+        _bestDepth = _depth;
+        _dirtyFrom = _depth;
+        _stuck = Nil;
+        NoteStuck(op);
+        _hopelessStuck = true;
+    }
+
     private string WhyNot(int op)
     {
         if (!_model.Step(_state, _operations[op], out var next)) return $"it does not fit state {_model.Describe(_state)}";
@@ -70,8 +85,9 @@ internal sealed partial class KeySearch<TState>
             prefix.Add(op);
         }
         var unplaceable = _operations[_stuck];
-        var reason = _blocked.Find(b => ReferenceEquals(b.Operation, unplaceable))?.Reason
-                     ?? "its response arrived before anything that could precede it";
+        var reason = _hopelessStuck
+            ? "nothing that could produce the value it needs is invoked before it completes, so no order can place it"
+            : _blocked.Find(b => ReferenceEquals(b.Operation, unplaceable))?.Reason ?? "no order of the pending operations could place it";
         var others = _blocked.FindAll(b => !ReferenceEquals(b.Operation, unplaceable));
         return new IllegalDiagnostic(key, prefix, _model.Describe(state), unplaceable, reason, others);
     }

@@ -21,6 +21,10 @@ internal sealed partial class KeySearch<TState>
     private int[] _requirerCursor = [];
     private int[] _producerCursor = [];
 
+    // Ok operations that no linearization can place: they require a value other than the
+    // initial one, and nothing that produces it is invoked before they complete.
+    private bool[] _hopeless = [];
+
     // The value id of the current state, and of the state before each linearized operation.
     private int _value = Nil;
     private int[] _pathValues = [];
@@ -60,8 +64,19 @@ internal sealed partial class KeySearch<TState>
         _requirerCursor = new int[values];
         _producerCursor = new int[values];
         _pathValues = new int[count];
+        _hopeless = new bool[count];
+        for (var op = 0; op < count; op++)
+        {
+            var required = _requiredValue[op];
+            if (required == Nil || required == _value) continue;
+            var producers = _producers[required];
+            _hopeless[op] = producers.Length == 0 || _operations[producers[0]].Invoke > _operations[op].Complete;
+        }
         _pruning = true;
     }
+
+    /// <summary>Whether <paramref name="op"/> can never be placed, whatever else happens.</summary>
+    private bool IsHopeless(int op) => _pruning && _hopeless[op];
 
     /// <summary>
     /// The pending operation that linearizing <paramref name="op"/> (already in the set) from

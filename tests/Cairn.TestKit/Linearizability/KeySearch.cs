@@ -97,7 +97,13 @@ internal sealed partial class KeySearch<TState>
             if (!IsCall(cursor))
             {
                 // No candidate left: cursor is the first return event, whose operation had to be
-                // linearized by now and could not be.
+                // linearized by now and could not be. If it could never be, stop here rather than
+                // prove it by exhausting every other order.
+                if (IsHopeless(OperationOf(cursor)))
+                {
+                    NoteHopeless(OperationOf(cursor));
+                    return Verdict.Illegal;
+                }
                 NoteStuck(OperationOf(cursor));
                 if (!Backtrack(out cursor)) return Verdict.Illegal;
                 continue;
