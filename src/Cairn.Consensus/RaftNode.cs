@@ -80,6 +80,12 @@ public sealed partial class RaftNode
 
     public RaftConfig Config => _config;
 
+    /// <summary>Term of the entry at <paramref name="index"/> in this node's log (persisted or not), or null. For checkers.</summary>
+    internal Term? LogTermAt(LogIndex index) => _log.TermAt(index);
+
+    /// <summary>Last index of this node's log, including entries not yet persisted. For checkers.</summary>
+    internal LogIndex LogLastIndex => _log.LastIndex;
+
     /// <summary>A copy of the node's state; allowed at any time.</summary>
     public RaftStatus Status => new(
         Id, _role, _term, _vote, _leader, _log.Committed, _log.Applied, _log.FirstIndex, _log.LastIndex,

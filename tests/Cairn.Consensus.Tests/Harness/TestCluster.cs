@@ -27,6 +27,15 @@ internal sealed class TestCluster
     /// <summary>Drops a message when it returns true (in addition to cut links).</summary>
     public Func<Message, bool>? DropIf { get; set; }
 
+    /// <summary>Rewrites a message in flight (return null to drop it); applied after <see cref="DropIf"/>.</summary>
+    public Func<Message, Message?>? Intercept { get; set; }
+
+    /// <summary>
+    /// When set, an <see cref="InvariantViolationException"/> inside a node is recorded as a violation and the node
+    /// is crashed, instead of failing the test at once (teeth tests use this to see what a broken rule leads to).
+    /// </summary>
+    public bool CaptureInvariantFailures { get; set; }
+
     public static RaftConfig DefaultConfig(ulong id, int seed = 1) => new()
     {
         Id = new NodeId(id),
@@ -69,6 +78,7 @@ internal sealed class TestCluster
     /// <summary>Processes every Ready and delivers every message until nothing moves (no time passes).</summary>
     public void Stabilize(int roundsMax = 10_000)
     {
+        if (CaptureInvariantFailures) roundsMax = Math.Min(roundsMax, 500);
         for (var round = 0; round < roundsMax; round++)
         {
             var moved = false;
@@ -76,7 +86,7 @@ internal sealed class TestCluster
             {
                 while (node.Up && node.Raft.HasReady)
                 {
-                    _queue.AddRange(node.ProcessReady(Violations.Add));
+                    Guard(node, () => _queue.AddRange(node.ProcessReady(Violations.Add)));
                     Observe(node);
                     moved = true;
                 }
@@ -90,7 +100,15 @@ internal sealed class TestCluster
             }
             if (!moved) return;
         }
-        throw new InvalidOperationException("the cluster did not settle");
+        if (CaptureInvariantFailures)
+        {
+            // Broken safety can leave replicas that never converge; record it and stop moving.
+            Violations.Add("the cluster did not settle (livelock)");
+            _queue.Clear();
+            return;
+        }
+        throw new InvalidOperationException("the cluster did not settle; last messages:\n" +
+            string.Join("\n", Delivered.TakeLast(12)) + "\n" + Describe());
     }
 
     /// <summary>Advances every running node by <paramref name="ticks"/> ticks, settling the network after each.</summary>
@@ -98,9 +116,9 @@ internal sealed class TestCluster
     {
         for (var i = 0; i < ticks; i++)
         {
-            foreach (var node in Up)
+            foreach (var node in Up.ToList())
             {
-                node.Raft.Tick();
+                Guard(node, node.Raft.Tick);
                 Observe(node);
             }
             Stabilize();
@@ -118,11 +136,15 @@ internal sealed class TestCluster
         if (!done()) throw new Xunit.Sdk.XunitException($"not reached within {ticksMax} ticks: {what ?? "condition"}\n{Describe()}");
     }
 
+    /// <summary>Makes <paramref name="id"/> campaign (a few times at most: a term may already be taken) until it leads.</summary>
     public TestNode ElectLeader(ulong id)
     {
-        Nodes[id].Raft.Campaign();
-        Observe(Nodes[id]);
-        Stabilize();
+        for (var attempt = 0; attempt < 5 && Nodes[id].Raft.Role != RaftRole.Leader; attempt++)
+        {
+            Guard(Nodes[id], Nodes[id].Raft.Campaign);
+            Observe(Nodes[id]);
+            Stabilize();
+        }
         Assert.Equal(RaftRole.Leader, Nodes[id].Raft.Role);
         return Nodes[id];
     }
@@ -183,9 +205,28 @@ internal sealed class TestCluster
     {
         var target = Nodes.GetValueOrDefault(m.To.Value);
         if (target is null || !target.Up || _cut.Contains((m.From.Value, m.To.Value)) || (DropIf?.Invoke(m) ?? false)) return;
+        if (Intercept is not null)
+        {
+            var rewritten = Intercept(m);
+            if (rewritten is null) return;
+            m = rewritten;
+        }
         Delivered.Add(m);
-        target.Raft.Step(m);
+        Guard(target, () => target.Raft.Step(m));
         Observe(target);
+    }
+
+    private void Guard(TestNode node, Action action)
+    {
+        try
+        {
+            action();
+        }
+        catch (InvariantViolationException e) when (CaptureInvariantFailures)
+        {
+            Violations.Add($"{node.Id} failed an invariant: {e.Message}");
+            node.Crash();
+        }
     }
 
     /// <summary>Safety observers: election safety, state machine safety (same entry at every applied index).</summary>
@@ -198,6 +239,20 @@ internal sealed class TestCluster
                 Violations.Add($"two leaders in term {term}: n{other} and {node.Id}");
             _leaderByTerm[term] = node.Id.Value;
         }
+        if (node.Raft.Role == RaftRole.Leader && _completenessChecked.GetValueOrDefault(node.Id.Value) != node.Raft.Term.Value)
+        {
+            // Leader completeness: a new leader's log holds every entry applied anywhere so far.
+            _completenessChecked[node.Id.Value] = node.Raft.Term.Value;
+            foreach (var (index, entry) in _appliedAnywhere)
+            {
+                if (index > node.Raft.LogLastIndex.Value || node.Raft.LogTermAt(new LogIndex(index)) is not { } t)
+                {
+                    if (index > node.Raft.LogLastIndex.Value) Violations.Add($"leader completeness: {node.Id} (term {node.Raft.Term}) lacks applied entry {entry}");
+                    continue;
+                }
+                if (t != entry.Term) Violations.Add($"leader completeness: {node.Id} (term {node.Raft.Term}) has term {t} at {index}, applied was {entry}");
+            }
+        }
         foreach (var (index, entry) in node.AppliedHistory.Reverse())
         {
             if (index <= _checkedUpTo.GetValueOrDefault(node.Id.Value)) break;
@@ -209,6 +264,7 @@ internal sealed class TestCluster
     }
 
     private readonly Dictionary<ulong, ulong> _checkedUpTo = [];
+    private readonly Dictionary<ulong, ulong> _completenessChecked = [];
 
     public string Describe() => string.Join("\n", Nodes.Values.Select(n => (n.Up ? "" : "[down] ") + n));
 

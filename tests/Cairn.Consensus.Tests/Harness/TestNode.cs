@@ -13,10 +13,11 @@ internal sealed class TestNode
 {
     private readonly Func<RaftConfig> _config;
 
-    public TestNode(ulong id, Func<RaftConfig> config)
+    public TestNode(ulong id, Func<RaftConfig> config, Action<InMemoryLogStore, InMemoryStableStore>? seedStores = null)
     {
         Id = new NodeId(id);
         _config = config;
+        seedStores?.Invoke(Log, Stable);
         Raft = new RaftNode(config(), Log, Stable, Snapshots);
     }
 
