@@ -14,6 +14,7 @@ internal sealed partial class KeySearch<TState>
     private int _stuck = Nil;
     private List<BlockedOperation> _blocked = [];
     private bool _hopelessStuck;
+    private string _hopelessNote = "";
 
     public int DeepestPrefix => _bestDepth;
 
@@ -58,6 +59,16 @@ internal sealed partial class KeySearch<TState>
         _hopelessStuck = true;
     }
 
+    /// <summary>The budget ran out before the search reached a hopeless operation.</summary>
+    private void NoteHopelessWithoutPath(int op, string budget)
+    {
+        _bestDepth = 0;
+        _stuck = op;
+        _blocked = [];
+        _hopelessStuck = true;
+        _hopelessNote = $" (the search stopped before reaching it: {budget}, so no prefix is shown)";
+    }
+
     private string WhyNot(int op)
     {
         if (!_model.Step(_state, _operations[op], out var next)) return $"it does not fit state {_model.Describe(_state)}";
@@ -86,7 +97,7 @@ internal sealed partial class KeySearch<TState>
         }
         var unplaceable = _operations[_stuck];
         var reason = _hopelessStuck
-            ? "nothing that could produce the value it needs is invoked before it completes, so no order can place it"
+            ? HopelessReason(_stuck) + ", so no order can place it" + _hopelessNote
             : _blocked.Find(b => ReferenceEquals(b.Operation, unplaceable))?.Reason ?? "no order of the pending operations could place it";
         var others = _blocked.FindAll(b => !ReferenceEquals(b.Operation, unplaceable));
         return new IllegalDiagnostic(key, prefix, _model.Describe(state), unplaceable, reason, others);

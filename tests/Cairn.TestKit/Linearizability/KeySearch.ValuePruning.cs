@@ -21,13 +21,12 @@ internal sealed partial class KeySearch<TState>
     private int[] _requirerCursor = [];
     private int[] _producerCursor = [];
 
-    // Ok operations that no linearization can place: they require a value other than the
-    // initial one, and nothing that produces it is invoked before they complete.
-    private bool[] _hopeless = [];
-
     // The value id of the current state, and of the state before each linearized operation.
     private int _value = Nil;
     private int[] _pathValues = [];
+
+    // The state each value id stands for.
+    private TState[] _values = [];
 
     private void BuildValueIndex()
     {
@@ -59,24 +58,22 @@ internal sealed partial class KeySearch<TState>
             _producedValue[i] = flow.Produces ? Intern(flow.Produced) : Nil;
         }
         _value = Intern(_model.Initial);
+        _values = new TState[values];
+        foreach (var (boxed, id) in ids) _values[id] = boxed.Value;
+        if (nullId != Nil) _values[nullId] = default!;
         _requirers = Group(_requiredValue, values, (a, b) => _operations[a].Complete.CompareTo(_operations[b].Complete), out _requirerPosition);
         _producers = Group(_producedValue, values, (a, b) => _operations[a].Invoke.CompareTo(_operations[b].Invoke), out _producerPosition);
         _requirerCursor = new int[values];
         _producerCursor = new int[values];
         _pathValues = new int[count];
-        _hopeless = new bool[count];
+        _hopeless = FindHopeless();
+        // A hopeless operation must not also stall the search through stranding: the search
+        // should run on to its response, where the proof is, and report the path to it.
         for (var op = 0; op < count; op++)
-        {
-            var required = _requiredValue[op];
-            if (required == Nil || required == _value) continue;
-            var producers = _producers[required];
-            _hopeless[op] = producers.Length == 0 || _operations[producers[0]].Invoke > _operations[op].Complete;
-        }
+            if (_hopeless[op]) _requiredValue[op] = Nil;
+        _requirers = Group(_requiredValue, values, (a, b) => _operations[a].Complete.CompareTo(_operations[b].Complete), out _requirerPosition);
         _pruning = true;
     }
-
-    /// <summary>Whether <paramref name="op"/> can never be placed, whatever else happens.</summary>
-    private bool IsHopeless(int op) => _pruning && _hopeless[op];
 
     /// <summary>
     /// The pending operation that linearizing <paramref name="op"/> (already in the set) from

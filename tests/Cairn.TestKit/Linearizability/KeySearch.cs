@@ -198,6 +198,13 @@ internal sealed partial class KeySearch<TState>
 
     private Verdict OutOfBudget(string reason)
     {
+        // A hopeless operation already proves the key illegal; only the path to it is missing.
+        var hopeless = _pruning ? FirstHopeless() : Nil;
+        if (hopeless != Nil)
+        {
+            NoteHopelessWithoutPath(hopeless, reason);
+            return Verdict.Illegal;
+        }
         UnknownReason = reason;
         return Verdict.Unknown;
     }
