@@ -103,7 +103,8 @@ public sealed class BudgetAndScaleTests(ITestOutputHelper output)
     [Fact]
     public void TenThousandOps_OnOneHotKey_AreLinearizable_WithLittleSearch()
     {
-        var shape = new RandomHistories.Shape(Operations: 10_000, Clients: 24, Keys: ["hot"],
+        // Sixteen clients always busy on one key: every operation overlaps a dozen others.
+        var shape = new RandomHistories.Shape(Operations: 10_000, Clients: 16, Keys: ["hot"],
             GapMax: 5, DurationMax: 40, FailRate: 0.02, UnknownRate: 0.03, UniqueValues: true);
         var history = RandomHistories.Legal(new Random(8), shape);
 
@@ -111,7 +112,7 @@ public sealed class BudgetAndScaleTests(ITestOutputHelper output)
 
         output.WriteLine(result.Describe());
         Assert.Equal(Verdict.Linearizable, result.Verdict);
-        Assert.True(result.Keys[0].Steps < 100L * history.Count, $"{result.Keys[0].Steps} steps");
+        Assert.True(result.Keys[0].Steps < 50L * history.Count, $"{result.Keys[0].Steps} steps");
     }
 
     [Fact]

@@ -43,7 +43,7 @@ internal sealed partial class KeySearch<TState>
         _model = model;
         _options = options;
         _set = new LinearizedSet(operations.Count);
-        _cache = new SearchCache<TState>(operations.Count, _stateComparer);
+        _cache = new SearchCache<TState>(_stateComparer);
         _pathCalls = new int[operations.Count];
         _pathStates = new TState[operations.Count];
         _pathCommitted = new bool[operations.Count];

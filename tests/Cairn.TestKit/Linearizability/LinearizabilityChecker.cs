@@ -85,7 +85,8 @@ public static class LinearizabilityChecker
             Invariant.Check(string.Equals(op.Key, key, StringComparison.Ordinal), "every operation belongs to the key");
             if (op.Outcome != OpOutcome.Fail) effective.Add(op);
         }
-        var searched = model.Reduce(effective);
+        // Invocation order makes linearized sets prefix-shaped, which the search cache stores compactly.
+        var searched = model.Reduce([.. effective.OrderBy(op => op.Invoke)]);
 
         var search = new KeySearch<TState>(searched, model, options);
         var verdict = search.Run();

@@ -5,12 +5,18 @@ namespace Cairn.TestKit.Linearizability;
 /// <summary>
 /// The set of operations linearized so far on one search path, as a bitset over operation
 /// indices, with an incrementally maintained Zobrist hash (XOR of one random 64-bit word per
-/// member) so hashing a set is O(1) no matter how many operations the key has.
+/// member) so hashing a set is O(1) however many operations the key has.
+///
+/// Operations are indexed in invocation order, so a set is almost always "everything up to
+/// some point, then a sparse frontier". <see cref="FullWords"/> (leading all-ones words) and
+/// <see cref="Frontier"/> (the words after them, up to the last non-zero one) let the cache
+/// store only the frontier: a few words instead of n/64 for a long history.
 /// </summary>
 internal sealed class LinearizedSet
 {
     private readonly ulong[] _words;
     private readonly ulong[] _zobrist;
+    private int _highWord = -1; // the last non-zero word, -1 when empty
 
     public LinearizedSet(int operations)
     {
@@ -25,27 +31,34 @@ internal sealed class LinearizedSet
 
     public int Count { get; private set; }
 
-    public ReadOnlySpan<ulong> Words => _words;
+    /// <summary>How many leading words have every bit set.</summary>
+    public int FullWords { get; private set; }
+
+    public ReadOnlySpan<ulong> Frontier => _words.AsSpan(FullWords, _highWord + 1 - FullWords);
 
     public bool Contains(int op) => (_words[op >> 6] & (1UL << (op & 63))) != 0;
 
     public void Add(int op)
     {
         Invariant.Check(!Contains(op));
-        _words[op >> 6] |= 1UL << (op & 63);
+        var word = op >> 6;
+        _words[word] |= 1UL << (op & 63);
         Hash ^= _zobrist[op];
         Count++;
+        if (word > _highWord) _highWord = word;
+        while (FullWords < _words.Length && _words[FullWords] == ulong.MaxValue) FullWords++;
     }
 
     public void Remove(int op)
     {
         Invariant.Check(Contains(op));
-        _words[op >> 6] &= ~(1UL << (op & 63));
+        var word = op >> 6;
+        _words[word] &= ~(1UL << (op & 63));
         Hash ^= _zobrist[op];
         Count--;
+        if (word < FullWords) FullWords = word;
+        while (_highWord >= 0 && _words[_highWord] == 0) _highWord--;
     }
-
-    public ulong[] CopyWords() => (ulong[])_words.Clone();
 
     private static ulong SplitMix64(ref ulong state)
     {
