@@ -177,6 +177,9 @@ public sealed partial class RaftNode
     private void HandleHeartbeatResponse(Progress progress, HeartbeatResponse response)
     {
         progress.ProbeSent = false;
+        // A full window that a live follower does not acknowledge is full of lost messages: let one more append out;
+        // if the follower misses entries it rejects it, and the leader falls back to probing from its match.
+        if (progress.State == ProgressState.Replicate && progress.Inflights.Full) progress.Inflights.FreeFirst();
         if (progress.Match < _log.LastIndex || progress.State == ProgressState.Probe) SendAppend(progress, sendIfEmpty: true);
         if (response.ReadContext != 0)
         {

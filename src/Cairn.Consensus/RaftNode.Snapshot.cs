@@ -10,7 +10,8 @@ public sealed partial class RaftNode
     /// <summary>
     /// Records a snapshot of the state machine taken at <paramref name="appliedIndex"/> (≤ applied) and compacts the
     /// log up to that index minus <see cref="RaftConfig.SnapshotLogTailEntries"/>. Returns false (and does nothing)
-    /// when a snapshot at or past that index already exists.
+    /// when a snapshot at or past that index already exists, or while a received snapshot waits to be installed
+    /// (it supersedes the local state).
     /// </summary>
     public bool CreateSnapshot(LogIndex appliedIndex, ReadOnlyMemory<byte> stateMachineData)
     {
@@ -18,6 +19,7 @@ public sealed partial class RaftNode
         Invariant.Check(appliedIndex <= _log.Applied, $"a snapshot covers applied entries only ({appliedIndex} > applied {_log.Applied})");
         var latest = _snapshots.LatestMeta;
         if (appliedIndex == LogIndex.Zero || (latest is not null && appliedIndex <= latest.Index)) return false;
+        if (_log.PendingSnapshot is not null) return false;
         var term = _log.TermAt(appliedIndex);
         Invariant.Check(term is not null, "the snapshot index must still be in the log");
         var meta = new SnapshotMeta(appliedIndex, term.Value, MembershipAt(appliedIndex));
@@ -28,8 +30,10 @@ public sealed partial class RaftNode
             var compactTo = new LogIndex(appliedIndex.Value - (ulong)_config.SnapshotLogTailEntries);
             if (compactTo > _logStore.BaseIndex)
             {
-                var configAt = MembershipAt(compactTo);
-                if (_log.CompactStore(compactTo)) RebaseMembership(compactTo, configAt);
+                // The configuration base may already sit above the compaction point (a restart from a snapshot
+                // keeps the log's tail below it); it only moves when compaction passes it.
+                var configAt = compactTo > _configBaseIndex ? MembershipAt(compactTo) : null;
+                if (_log.CompactStore(compactTo) && configAt is not null) RebaseMembership(compactTo, configAt);
             }
         }
         return true;

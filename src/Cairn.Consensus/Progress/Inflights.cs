@@ -31,6 +31,14 @@ internal sealed class Inflights(int capacity)
         }
     }
 
+    /// <summary>Frees the oldest message (presumed lost) so one more append can go out.</summary>
+    public void FreeFirst()
+    {
+        if (Count == 0) return;
+        _start = (_start + 1) % _ring.Length;
+        Count--;
+    }
+
     public void Reset()
     {
         _start = 0;

@@ -266,7 +266,9 @@ internal sealed class TestCluster
     private readonly Dictionary<ulong, ulong> _checkedUpTo = [];
     private readonly Dictionary<ulong, ulong> _completenessChecked = [];
 
-    public string Describe() => string.Join("\n", Nodes.Values.Select(n => (n.Up ? "" : "[down] ") + n));
+    public string Describe() => string.Join("\n", Nodes.Values.Select(n => (n.Up ? "" : "[down] ") + n + " last=" + n.Raft.Status.LastIndex
+        + " first=" + n.Raft.Status.FirstIndex + " snap=" + n.Raft.Status.SnapshotIndex + " " + n.Raft.Membership
+        + string.Concat(n.Raft.Status.Progress.Select(p => $"\n    {p}"))));
 
     public void AssertSafe() => Assert.True(Violations.Count == 0, string.Join("\n", Violations));
 }
