@@ -8,12 +8,13 @@ public sealed class CrossCheckTests
     private const int Seed = 20_251_122;
     private static readonly string[] OneKey = ["x"];
     private static readonly string[] TwoKeys = ["x", "y"];
+    private static readonly string?[] Values = [null, "a", "b", "c"];
 
     [Fact]
     public void Checker_AgreesWithBruteForce_OnLegalRandomHistories()
     {
         var rng = new Random(Seed);
-        for (var n = 0; n < 2_000; n++)
+        for (var n = 0; n < 4_000; n++)
         {
             var shape = new RandomHistories.Shape(
                 Operations: 1 + rng.Next(8), Clients: 1 + rng.Next(4), Keys: rng.Next(2) == 0 ? OneKey : TwoKeys,
@@ -30,7 +31,7 @@ public sealed class CrossCheckTests
     {
         var rng = new Random(Seed + 1);
         int legal = 0, illegal = 0;
-        for (var n = 0; n < 4_000; n++)
+        for (var n = 0; n < 8_000; n++)
         {
             var history = RandomHistories.Arbitrary(rng, 1 + rng.Next(8), rng.Next(2) == 0 ? OneKey : TwoKeys);
             var expected = BruteForceChecker.IsLinearizable(history);
@@ -46,6 +47,42 @@ public sealed class CrossCheckTests
         }
         // Both verdicts must be well represented, or the comparison proves little.
         Assert.True(legal > 500 && illegal > 500, $"{legal} legal, {illegal} illegal");
+    }
+
+    /// <summary>
+    /// Legal histories with one output changed: near misses, where a checker that prunes too
+    /// eagerly or too little is most likely to disagree with the definition.
+    /// </summary>
+    [Fact]
+    public void Checker_AgreesWithBruteForce_OnLegalHistoriesWithOneOutputChanged()
+    {
+        var rng = new Random(Seed + 2);
+        int legal = 0, illegal = 0;
+        for (var n = 0; n < 6_000; n++)
+        {
+            var shape = new RandomHistories.Shape(
+                Operations: 2 + rng.Next(7), Clients: 1 + rng.Next(4), Keys: rng.Next(3) == 0 ? TwoKeys : OneKey,
+                GapMax: 2, DurationMax: 4, FailRate: 0.05, UnknownRate: 0.2, UniqueValues: false);
+            var history = RandomHistories.Legal(rng, shape);
+            var victim = rng.Next(history.Count);
+            history[victim] = history[victim] switch
+            {
+                { Kind: OpKind.Read, Outcome: OpOutcome.Ok } read => read with { Output = Values[rng.Next(Values.Length)] },
+                { Kind: OpKind.Cas, Outcome: OpOutcome.Ok } cas => cas with { CasSucceeded = !cas.CasSucceeded },
+                var other => other with { Outcome = OpOutcome.Ok, CasSucceeded = other.Kind == OpKind.Cas ? true : null },
+            };
+            var expected = BruteForceChecker.IsLinearizable(history);
+            var result = LinearizabilityChecker.Check(history);
+            Assert.True(result.Verdict == (expected ? Verdict.Linearizable : Verdict.Illegal),
+                $"case {n}: brute force says {(expected ? "linearizable" : "illegal")}, checker says {result}\n{Dump(history)}");
+            if (expected) legal++;
+            else
+            {
+                illegal++;
+                foreach (var key in result.IllegalKeys) DiagnosticAssert.IsConsistent(key.Diagnostic!);
+            }
+        }
+        Assert.True(legal > 1_000 && illegal > 1_000, $"{legal} legal, {illegal} illegal");
     }
 
     internal static string Dump(IEnumerable<Operation> history) => string.Join("\n", history);

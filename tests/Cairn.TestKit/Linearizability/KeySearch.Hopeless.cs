@@ -10,8 +10,8 @@ namespace Cairn.TestKit.Linearizability;
 /// value: Z completed after that setter completed and before R was invoked, so real time puts
 /// Z between them. The setter least likely to be overtaken is the one that completes last
 /// (Unknown ones complete at +infinity and are never overtaken), so checking it suffices. When
-/// x is the initial state, "no setter at all" is one more option, overtaken by any Ok setter of
-/// another value that completes before R is invoked.
+/// x is the initial state, "no setter at all" is one more option, overtaken by any Ok setter
+/// that completes before R is invoked.
 /// </summary>
 internal sealed partial class KeySearch<TState>
 {
@@ -56,7 +56,7 @@ internal sealed partial class KeySearch<TState>
                     continue;
                 }
                 var after = setter == Nil ? long.MinValue : CompletionOf(setter);
-                var overtaker = overtakers.EarliestCompletingAfter(after, value);
+                var overtaker = overtakers.FirstToCompleteInvokedAfter(after);
                 if (overtaker == Nil || _operations[overtaker].Complete >= op.Invoke) continue;
                 hopeless[requirer] = true;
                 _hopelessReasons[requirer] = setter == Nil
@@ -83,17 +83,16 @@ internal sealed partial class KeySearch<TState>
     }
 
     /// <summary>
-    /// The Ok operations that set the state, sorted by invocation, with for every suffix the
-    /// one completing first and the one completing first among those setting a different value
-    /// than that one: enough to answer "the setter of a value other than x, invoked after time
-    /// t, that completes first" in O(log n).
+    /// The Ok operations that set the state, sorted by invocation, with for every suffix the one
+    /// that completes first: "the first setter invoked after t to complete" in O(log n). It need
+    /// not exclude setters of the value being checked: one invoked after the latest-completing
+    /// setter completed, and completing before the requirer starts, would itself be a later-
+    /// completing setter of that value, so the one found never sets it.
     /// </summary>
     private readonly struct Overtakers
     {
         private readonly long[] _invokes;
-        private readonly int[] _first;
-        private readonly int[] _second;
-        private readonly int[] _values;
+        private readonly int[] _firstToComplete;
 
         public Overtakers(KeySearch<TState> search)
         {
@@ -103,36 +102,19 @@ internal sealed partial class KeySearch<TState>
                 if (operations[op].Outcome == OpOutcome.Ok && !search._readOnly[op]) setters.Add(op);
             setters.Sort((a, b) => operations[a].Invoke.CompareTo(operations[b].Invoke));
 
-            var n = setters.Count;
-            _invokes = new long[n];
-            _first = new int[n + 1];
-            _second = new int[n + 1];
-            _values = search._producedValue;
-            int best = Nil, runnerUp = Nil; // runnerUp sets a different value than best
-            _first[n] = _second[n] = Nil;
-            for (var i = n - 1; i >= 0; i--)
+            _invokes = new long[setters.Count];
+            _firstToComplete = new int[setters.Count + 1];
+            _firstToComplete[setters.Count] = Nil;
+            for (var i = setters.Count - 1; i >= 0; i--)
             {
                 var op = setters[i];
+                var best = _firstToComplete[i + 1];
                 _invokes[i] = operations[op].Invoke;
-                var complete = operations[op].Complete;
-                bool Earlier(int other) => other == Nil || complete < operations[other].Complete;
-                if (best != Nil && _values[op] == _values[best])
-                {
-                    if (Earlier(best)) best = op;
-                }
-                else if (runnerUp != Nil && _values[op] == _values[runnerUp])
-                {
-                    if (Earlier(runnerUp)) runnerUp = op;
-                    if (operations[runnerUp].Complete < operations[best].Complete) (best, runnerUp) = (runnerUp, best);
-                }
-                else if (Earlier(best)) (runnerUp, best) = (best, op);
-                else if (Earlier(runnerUp)) runnerUp = op;
-                _first[i] = best;
-                _second[i] = runnerUp;
+                _firstToComplete[i] = best == Nil || operations[op].Complete < operations[best].Complete ? op : best;
             }
         }
 
-        public int EarliestCompletingAfter(long time, int excludedValue)
+        public int FirstToCompleteInvokedAfter(long time)
         {
             int low = 0, high = _invokes.Length;
             while (low < high)
@@ -141,8 +123,7 @@ internal sealed partial class KeySearch<TState>
                 if (_invokes[mid] <= time) low = mid + 1;
                 else high = mid;
             }
-            var first = _first[low];
-            return first == Nil || _values[first] != excludedValue ? first : _second[low];
+            return _firstToComplete[low];
         }
     }
 }

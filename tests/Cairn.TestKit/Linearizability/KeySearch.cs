@@ -10,9 +10,13 @@ namespace Cairn.TestKit.Linearizability;
 /// left, the first return event's operation should already have been linearized, so backtrack.
 /// Unknown operations are optional: they return at +infinity, so once the first remaining
 /// return is an Unknown one, every Ok operation has been placed and the history is
-/// linearizable. Two sound reductions keep dense histories tractable: read-only operations are
-/// committed as soon as they fit (<see cref="ILinearizabilityModel{TState}.IsReadOnly"/>) and
-/// steps that strand a still-needed value are refused (KeySearch.ValuePruning.cs).
+/// linearizable.
+///
+/// Three sound reductions keep dense histories tractable (each is cross-checked against the
+/// brute-force definition in the tests): read-only operations are committed as soon as they
+/// fit (<see cref="ILinearizabilityModel{TState}.IsReadOnly"/>); steps that strand a value a
+/// pending operation still needs are refused (KeySearch.ValuePruning.cs); and operations that
+/// real time alone makes unplaceable end the search as soon as they are due (KeySearch.Hopeless.cs).
 /// Single-threaded; one instance per key and per run.
 /// </summary>
 internal sealed partial class KeySearch<TState>
