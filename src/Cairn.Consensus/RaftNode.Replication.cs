@@ -8,6 +8,9 @@ public sealed partial class RaftNode
     // Bytes of entries appended by this leader and not yet applied; bounds the proposal queue.
     private long _uncommittedBytes;
 
+    // Scratch space for the commit computation (one slot per voter), reused to keep acknowledgements allocation-free.
+    private LogIndex[] _matchBuffer = [];
+
     /// <summary>
     /// Proposes application commands. Accepted only on the leader, which appends them as consecutive entries
     /// [FirstIndex, LastIndex] of its current term; otherwise dropped with a reason (the node layer forwards).
@@ -197,10 +200,11 @@ public sealed partial class RaftNode
         if (_role != RaftRole.Leader) return false;
         var voters = _membership.Voters;
         if (voters.Count == 0) return false;
-        var matches = new LogIndex[voters.Count];
+        if (_matchBuffer.Length < voters.Count) _matchBuffer = new LogIndex[voters.Count];
+        var matches = _matchBuffer.AsSpan(0, voters.Count);
         for (var i = 0; i < matches.Length; i++)
             matches[i] = voters[i] == Id ? _log.StableLastIndex : _progress[voters[i]].Match;
-        Array.Sort(matches);
+        matches.Sort();
         var quorumIndex = matches[^_membership.Quorum];
         if (quorumIndex <= _log.Committed) return false;
         if (_log.TermAt(quorumIndex) != _term && !_faults.HasFlag(TestingFaults.CommitEarlierTermByCounting)) return false;

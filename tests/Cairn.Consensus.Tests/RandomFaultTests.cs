@@ -31,6 +31,21 @@ public sealed class RandomFaultTests
         var ids = cluster.Nodes.Keys.ToArray();
         var loss = 0.05 + (seed % 4 * 0.05);
         cluster.DropIf = _ => rng.NextDouble() < loss;
+        if (seed % 3 == 0)
+        {
+            // Every third seed also reorders each batch and duplicates a few messages.
+            cluster.Reorder = batch =>
+            {
+                var list = batch.ToList();
+                for (var i = list.Count - 1; i > 0; i--)
+                {
+                    var j = rng.Next(i + 1);
+                    (list[i], list[j]) = (list[j], list[i]);
+                }
+                if (list.Count > 0 && rng.Next(10) == 0) list.Add(list[rng.Next(list.Count)]);
+                return list;
+            };
+        }
         ulong readId = 0;
 
         for (var step = 0; step < 400; step++)
@@ -73,6 +88,7 @@ public sealed class RandomFaultTests
 
         // Healing: every node up, no loss, no partition. The cluster must elect a leader and converge.
         cluster.DropIf = null;
+        cluster.Reorder = null;
         cluster.Heal();
         foreach (var n in cluster.Nodes.Values.Where(n => !n.Up).ToList()) cluster.Restart(n.Id.Value);
         cluster.WaitForLeader(1000);

@@ -139,3 +139,28 @@ public sealed class ReplicationTests
         Assert.Equal(DropReason.Overloaded, second.Reason);
     }
 }
+
+public sealed class BacktrackingTests
+{
+    [Fact]
+    public void Leader_SkipsAWholeConflictingTerm_PerRejection()
+    {
+        // Follower 3 holds entries of a deposed leader's term; the new leader's log is 30 entries longer.
+        var cluster = TestCluster.Start(3, tweak: c => c with { PreVote = false, CheckQuorum = false });
+        cluster.ElectLeader(3);
+        cluster.Isolate(3);
+        for (var i = 0; i < 5; i++) cluster.Propose(3, $"lost{i}");
+        cluster.ElectLeader(1);
+        for (var i = 0; i < 30; i++) cluster.Propose(1, $"kept{i}");
+        cluster.ElectLeader(2); // a leader whose first guess for node 3 is its own last index
+        cluster.Delivered.Clear();
+
+        cluster.Heal();
+        cluster.Tick(3);
+
+        Assert.Equal(cluster[2].State, cluster[3].State);
+        var rejections = cluster.Delivered.OfType<AppendEntriesResponse>().Count(r => r.From.Value == 3 && !r.Success);
+        Assert.InRange(rejections, 1, 3); // one per conflicting term, not one per missing or conflicting entry
+        cluster.AssertSafe();
+    }
+}

@@ -27,6 +27,9 @@ internal sealed class TestCluster
     /// <summary>Drops a message when it returns true (in addition to cut links).</summary>
     public Func<Message, bool>? DropIf { get; set; }
 
+    /// <summary>Reorders (and may duplicate) each batch of messages in flight; null keeps send order.</summary>
+    public Func<IReadOnlyList<Message>, IEnumerable<Message>>? Reorder { get; set; }
+
     /// <summary>Rewrites a message in flight (return null to drop it); applied after <see cref="DropIf"/>.</summary>
     public Func<Message, Message?>? Intercept { get; set; }
 
@@ -93,7 +96,8 @@ internal sealed class TestCluster
             }
             if (_queue.Count > 0)
             {
-                var batch = _queue.ToArray();
+                IEnumerable<Message> batch = _queue.ToArray();
+                if (Reorder is not null) batch = Reorder(_queue.ToArray()).ToArray();
                 _queue.Clear();
                 foreach (var m in batch) Deliver(m);
                 moved = true;
