@@ -55,7 +55,7 @@ public sealed class HistoryRecorder
             ClientId = clientId, Key = key, Kind = kind, Value = value, Expected = expected,
             Invoke = now, Complete = now, Outcome = OpOutcome.Unknown,
         };
-        Invariant.Check(op.Validate() is null, $"invoked a malformed operation: {op.Validate()}");
+        if (op.Validate() is { } error) Invariant.Fail($"invoked a malformed operation: {error}");
         lock (_lock)
         {
             Invariant.Check(_operations.Count < OperationsMax, "the history recorder is full");
@@ -100,7 +100,7 @@ public sealed class HistoryRecorder
             Invariant.Check((uint)handle.Index < (uint)_operations.Count, "the handle comes from this recorder");
             Invariant.Check(!_completed[handle.Index], "an operation is completed once");
             var op = _operations[handle.Index];
-            Invariant.Check(kind is null || op.Kind == kind, $"completion matches the operation kind ({op.Kind})");
+            if (kind is not null && op.Kind != kind) Invariant.Fail($"a {kind} completion for a {op.Kind} operation");
             _operations[handle.Index] = fill(op) with { Complete = now, Outcome = outcome };
             _completed[handle.Index] = true;
         }

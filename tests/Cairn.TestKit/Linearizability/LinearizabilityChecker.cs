@@ -26,8 +26,7 @@ public static class LinearizabilityChecker
         for (var i = 0; i < history.Count; i++)
         {
             var op = history[i];
-            var error = op.Validate();
-            Invariant.Check(error is null, $"history operation {i} ({op}) is malformed: {error}");
+            if (op.Validate() is { } error) Invariant.Fail($"history operation {i} ({op}) is malformed: {error}");
             switch (op.Outcome)
             {
                 case OpOutcome.Ok: ok++; break;
