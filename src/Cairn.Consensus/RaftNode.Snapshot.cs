@@ -101,8 +101,10 @@ public sealed partial class RaftNode
             else if (_role == RaftRole.Leader) BroadcastAppend();
             return;
         }
-        progress.SnapshotAckedOffset = response.NextOffset;
-        SendSnapshotChunk(progress, response.NextOffset);
+        // An offset outside the snapshot cannot come from a follower holding it: start over rather than trust it.
+        var offset = response.NextOffset >= 0 && response.NextOffset <= _snapshots.LatestSizeBytes ? response.NextOffset : 0;
+        progress.SnapshotAckedOffset = offset;
+        SendSnapshotChunk(progress, offset);
     }
 
     private void HandleSnapshotChunk(InstallSnapshot chunk)

@@ -164,3 +164,41 @@ public sealed class BacktrackingTests
         cluster.AssertSafe();
     }
 }
+
+public sealed class ProgressReportingTests
+{
+    [Fact]
+    public void ReportUnreachable_MovesAReplicatingPeerBackToProbe()
+    {
+        var cluster = TestCluster.Start(3);
+        cluster.ElectLeader(1);
+        Assert.Equal(ProgressState.Replicate, cluster[1].Raft.Status.Progress.Single(p => p.Node.Value == 2).State);
+
+        cluster[1].Raft.ReportUnreachable(new NodeId(2));
+
+        Assert.Equal(ProgressState.Probe, cluster[1].Raft.Status.Progress.Single(p => p.Node.Value == 2).State);
+        Assert.Equal(ProgressState.Replicate, cluster[1].Raft.Status.Progress.Single(p => p.Node.Value == 3).State);
+    }
+
+    [Fact]
+    public void Status_ReportsPerPeerProgress_AndTicksSinceContact()
+    {
+        var cluster = TestCluster.Start(3);
+        cluster.ElectLeader(1);
+        cluster.Propose(1, "a");
+        cluster.Crash(3);
+
+        cluster.Tick(5);
+
+        var status = cluster[1].Raft.Status;
+        Assert.Equal(RaftRole.Leader, status.Role);
+        Assert.Equal(status.LastIndex, status.Commit);
+        var up = status.Progress.Single(p => p.Node.Value == 2);
+        var down = status.Progress.Single(p => p.Node.Value == 3);
+        Assert.Equal(status.LastIndex, up.Match);
+        Assert.Equal(up.Match.Next, up.Next);
+        Assert.Equal(0, up.TicksSinceContact);
+        Assert.Equal(5, down.TicksSinceContact);
+        Assert.Empty(cluster[2].Raft.Status.Progress); // only a leader tracks progress
+    }
+}
