@@ -165,14 +165,14 @@ public sealed partial class RaftNode
 
     private void SetVote(NodeId candidate)
     {
-        Invariant.Check(_vote.IsNone || _vote == candidate || _faults.HasFlag(TestingFaults.GrantMultipleVotesPerTerm),
-            $"at most one vote per term: voted {_vote} in term {_term}, asked to vote {candidate}");
+        if (!_vote.IsNone && _vote != candidate && !_faults.HasFlag(TestingFaults.GrantMultipleVotesPerTerm))
+            Invariant.Fail($"at most one vote per term: voted {_vote} in term {_term}, asked to vote {candidate}");
         _vote = candidate;
     }
 
     private void ResetTerm(Term term)
     {
-        Invariant.Check(term >= _term, $"term never decreases ({_term} → {term})");
+        if (term < _term) Invariant.Fail($"term never decreases ({_term} → {term})");
         if (term != _term)
         {
             _term = term;

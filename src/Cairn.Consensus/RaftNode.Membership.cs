@@ -75,7 +75,7 @@ public sealed partial class RaftNode
     /// <summary>The configuration in effect at <paramref name="index"/> (index ≥ the configuration base).</summary>
     private Membership MembershipAt(LogIndex index)
     {
-        Invariant.Check(index >= _configBaseIndex, $"no configuration is known below the log's base ({index} < {_configBaseIndex}, applied {_log.Applied}, commit {_log.Committed}, pending {_log.PendingSnapshot?.Meta.Index})");
+        if (index < _configBaseIndex) Invariant.Fail($"no configuration is known below the log's base ({index} < {_configBaseIndex}, applied {_log.Applied}, commit {_log.Committed}, pending {_log.PendingSnapshot?.Meta.Index})");
         for (var i = _configLog.Count - 1; i >= 0; i--)
         {
             if (_configLog[i].Index <= index) return _configLog[i].Config;

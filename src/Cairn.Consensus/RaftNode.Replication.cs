@@ -125,7 +125,7 @@ public sealed partial class RaftNode
 
     private void HandleHeartbeat(Heartbeat heartbeat)
     {
-        Invariant.Check(heartbeat.Commit <= _log.LastIndex, $"a heartbeat's commit {heartbeat.Commit} is past this log's end {_log.LastIndex}");
+        if (heartbeat.Commit > _log.LastIndex) Invariant.Fail($"a heartbeat's commit {heartbeat.Commit} is past this log's end {_log.LastIndex}");
         _log.CommitTo(heartbeat.Commit);
         Send(new HeartbeatResponse(Id, heartbeat.From, _term, heartbeat.ReadContext));
     }

@@ -16,7 +16,7 @@ public sealed partial class RaftNode
     public bool CreateSnapshot(LogIndex appliedIndex, ReadOnlyMemory<byte> stateMachineData)
     {
         AssertNoReadyOutstanding();
-        Invariant.Check(appliedIndex <= _log.Applied, $"a snapshot covers applied entries only ({appliedIndex} > applied {_log.Applied})");
+        if (appliedIndex > _log.Applied) Invariant.Fail($"a snapshot covers applied entries only ({appliedIndex} > applied {_log.Applied})");
         var latest = _snapshots.LatestMeta;
         if (appliedIndex == LogIndex.Zero || (latest is not null && appliedIndex <= latest.Index)) return false;
         if (_log.PendingSnapshot is not null) return false;

@@ -23,8 +23,8 @@ internal sealed class RaftLog
     {
         _store = store;
         _unstableOffset = store.LastIndex.Next;
-        Invariant.Check(applied <= committed && committed <= store.LastIndex,
-            $"restart state: applied {applied} ≤ committed {committed} ≤ last {store.LastIndex}");
+        if (applied > committed || committed > store.LastIndex)
+            Invariant.Fail($"restart state: applied {applied} ≤ committed {committed} ≤ last {store.LastIndex}");
         Committed = committed;
         Applied = applied;
     }
@@ -104,7 +104,7 @@ internal sealed class RaftLog
             var e = entries[i];
             Invariant.Check(e.Index.Value == prevIndex.Value + 1 + (ulong)i, "AppendEntries entries must be contiguous after PrevLogIndex");
             if (MatchTerm(e.Index, e.Term)) continue;
-            Invariant.Check(e.Index > Committed, $"a committed entry at {e.Index} would be overwritten (commit {Committed})");
+            if (e.Index <= Committed) Invariant.Fail($"a committed entry at {e.Index} would be overwritten (commit {Committed})");
             var tail = new List<Entry>(entries.Count - i);
             for (var j = i; j < entries.Count; j++) tail.Add(entries[j]);
             TruncateAndAppend(tail);
@@ -125,7 +125,7 @@ internal sealed class RaftLog
     {
         Invariant.Check(_unstableHandedOut == 0, "the log changed while a Ready was outstanding");
         var first = entries[0].Index;
-        Invariant.Check(first > Committed && first <= LastIndex.Next && first > BaseIndex, $"append at {first} (commit {Committed}, last {LastIndex})");
+        if (first <= Committed || first > LastIndex.Next || first <= BaseIndex) Invariant.Fail($"append at {first} (commit {Committed}, last {LastIndex})");
         if (_unstable.Count == 0 || first <= _unstableOffset)
         {
             // Everything from `first` on is replaced; entries persisted there are shadowed until the store truncates them.
@@ -182,7 +182,7 @@ internal sealed class RaftLog
     public void CommitTo(LogIndex index)
     {
         if (index <= Committed) return;
-        Invariant.Check(index <= LastIndex, $"commit {index} past the last index {LastIndex}");
+        if (index > LastIndex) Invariant.Fail($"commit {index} past the last index {LastIndex}");
         Committed = index;
     }
 
@@ -214,7 +214,7 @@ internal sealed class RaftLog
 
     public void AppliedTo(LogIndex index)
     {
-        Invariant.Check(index >= Applied && index <= Committed, $"applied {index} must be in [{Applied}, {Committed}]");
+        if (index < Applied || index > Committed) Invariant.Fail($"applied {index} must be in [{Applied}, {Committed}]");
         Applied = index;
     }
 

@@ -18,14 +18,14 @@ public sealed class InMemoryLogStore : ILogStore
 
     public Term TermAt(LogIndex index)
     {
-        Invariant.Check(index >= BaseIndex && index <= LastIndex, $"term of {index} outside [{BaseIndex}, {LastIndex}]");
+        if (index < BaseIndex || index > LastIndex) Invariant.Fail($"term of {index} outside [{BaseIndex}, {LastIndex}]");
         return index == BaseIndex ? BaseTerm : _entries[Offset(index)].Term;
     }
 
     public IReadOnlyList<Entry> GetEntries(LogIndex from, LogIndex toExclusive, long bytesMax)
     {
-        Invariant.Check(from >= FirstIndex && from <= toExclusive && toExclusive <= LastIndex.Next,
-            $"entries [{from}, {toExclusive}) outside [{FirstIndex}, {LastIndex.Next})");
+        if (from < FirstIndex || from > toExclusive || toExclusive > LastIndex.Next)
+            Invariant.Fail($"entries [{from}, {toExclusive}) outside [{FirstIndex}, {LastIndex.Next})");
         var result = new List<Entry>();
         long bytes = 0;
         for (var i = Offset(from); i < Offset(toExclusive); i++)
@@ -43,7 +43,7 @@ public sealed class InMemoryLogStore : ILogStore
         ArgumentNullException.ThrowIfNull(entries);
         if (entries.Count == 0) return;
         var first = entries[0].Index;
-        Invariant.Check(first >= FirstIndex && first <= LastIndex.Next, $"append at {first} outside [{FirstIndex}, {LastIndex.Next}]");
+        if (first < FirstIndex || first > LastIndex.Next) Invariant.Fail($"append at {first} outside [{FirstIndex}, {LastIndex.Next}]");
         var keep = Offset(first);
         _entries.RemoveRange(keep, _entries.Count - keep);
         foreach (var e in entries)
@@ -55,7 +55,7 @@ public sealed class InMemoryLogStore : ILogStore
 
     public void Compact(LogIndex upTo)
     {
-        Invariant.Check(upTo > BaseIndex && upTo <= LastIndex, $"compact to {upTo} outside ({BaseIndex}, {LastIndex}]");
+        if (upTo <= BaseIndex || upTo > LastIndex) Invariant.Fail($"compact to {upTo} outside ({BaseIndex}, {LastIndex}]");
         var term = TermAt(upTo);
         _entries.RemoveRange(0, Offset(upTo) + 1);
         BaseIndex = upTo;
