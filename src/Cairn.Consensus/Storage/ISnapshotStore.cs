@@ -9,7 +9,7 @@ namespace Cairn.Consensus.Storage;
 /// </summary>
 public interface ISnapshotStore
 {
-    /// <summary>Meta of the latest saved snapshot, or null when there is none.</summary>
+    /// <summary>Meta of the latest saved snapshot, or null when there is none. Read often (status, snapshot sends): cache it.</summary>
     SnapshotMeta? LatestMeta { get; }
 
     /// <summary>Size of the latest snapshot's data (0 when there is none).</summary>

@@ -11,7 +11,11 @@ public sealed record StableState(HardState HardState, Membership Bootstrap);
 /// </summary>
 public interface IStableStore
 {
-    /// <summary>The last saved state, or null when nothing was ever saved (a brand-new node).</summary>
+    /// <summary>
+    /// The last saved state, or null when nothing was ever saved (a brand-new node). The node calls this at
+    /// construction and in every <see cref="RaftNode.Advance"/> that persisted a hard state (to check the contract),
+    /// so implementations return a cached copy rather than reading storage.
+    /// </summary>
     StableState? Load();
 
     void Save(StableState state);
