@@ -42,6 +42,7 @@ public sealed partial class RaftNode
     {
         _heartbeatElapsed++;
         _electionElapsed++;
+        if (_leaseBlockedTicks > 0) _leaseBlockedTicks--;
         foreach (var progress in PeersInOrder())
         {
             progress.TicksSinceContact++;
@@ -183,6 +184,7 @@ public sealed partial class RaftNode
         _heartbeatElapsed = 0;
         _randomizedElectionTimeout = _config.ElectionTicks + _config.Random.Next(_config.ElectionTicks);
         _leadTransferee = NodeId.None;
+        _leaseBlockedTicks = 0;
         _votes.Clear();
         _progress.Clear();
         DropPendingReads();

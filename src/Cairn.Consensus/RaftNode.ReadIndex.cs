@@ -64,10 +64,12 @@ public sealed partial class RaftNode
     /// <summary>
     /// The lease: a quorum of voters was heard from within half an election timeout. Followers that heard from this
     /// leader refuse to vote for ElectionTicks (leader stickiness), so no other leader can exist yet — given that
-    /// tick rates do not drift apart by more than the remaining half.
+    /// tick rates do not drift apart by more than the remaining half. A TimeoutNow bypasses that stickiness, so no
+    /// lease is trusted during a transfer or for two election timeouts after a TimeoutNow was sent.
     /// </summary>
     private bool LeaseValid()
     {
+        if (!_leadTransferee.IsNone || _leaseBlockedTicks > 0) return false;
         var fresh = 0;
         foreach (var voter in _membership.Voters)
         {

@@ -25,5 +25,13 @@ public sealed partial class RaftNode
         return TransferLeadershipResult.Started;
     }
 
-    private void SendTimeoutNow(NodeId target) => Send(new TimeoutNow(Id, target, _term));
+    // Ticks during which lease reads are refused because a TimeoutNow may still make another node campaign past
+    // the followers' stickiness (even if the transfer was aborted, the message may be delayed).
+    private int _leaseBlockedTicks;
+
+    private void SendTimeoutNow(NodeId target)
+    {
+        _leaseBlockedTicks = 2 * _config.ElectionTicks;
+        Send(new TimeoutNow(Id, target, _term));
+    }
 }

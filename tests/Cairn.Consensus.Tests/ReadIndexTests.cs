@@ -158,3 +158,27 @@ public sealed class ReadIndexTests
         Assert.Equal(DropReason.Overloaded, results[2].Reason);
     }
 }
+
+public sealed class LeaseTransferTests
+{
+    [Fact]
+    public void LeaseBasedRead_IsNotServedFromTheLease_AfterATimeoutNowWasSent()
+    {
+        var cluster = TestCluster.Start(3, tweak: c => c with { ReadMode = ReadMode.LeaseBased });
+        cluster.ElectLeader(1);
+        cluster.Tick();
+        cluster.DropIf = m => m is TimeoutNow; // delayed forever, as far as node 1 knows
+        cluster[1].Raft.TransferLeadership(new NodeId(2));
+        cluster.Stabilize();
+        cluster.Tick(10); // the transfer is aborted...
+        Assert.True(cluster[1].Raft.Status.LeadTransferee.IsNone);
+        cluster.Delivered.Clear();
+
+        cluster[1].Raft.ReadIndex(1);
+        cluster.Stabilize();
+
+        // ...but the read still needed a quorum round, because the TimeoutNow could yet arrive.
+        Assert.Single(cluster[1].Reads);
+        Assert.Contains(cluster.Delivered, m => m is Heartbeat { ReadContext: > 0 });
+    }
+}
