@@ -19,14 +19,36 @@ public sealed class RandomFaultTests
     [MemberData(nameof(Seeds))]
     public void RandomFaults_NeverBreakSafety_AndTheClusterConvergesOnceHealed(int seed)
     {
+        var (cluster, staleReads) = RunStorm(seed, TestingFaults.None);
+
+        cluster.AssertSafe();
+        Assert.Empty(staleReads);
+        foreach (var member in cluster.Leader!.Raft.Membership.Members)
+            Assert.Equal(cluster.Leader.State, cluster[member.Value].State);
+    }
+
+    [Fact]
+    public void RandomFaults_WithReadIndexAckedWithoutQuorum_ProduceStaleReads()
+    {
+        // The read check above has teeth: the same storms with the fault serve stale reads.
+        var stale = Enumerable.Range(1, 40).Sum(seed => RunStorm(seed, TestingFaults.AckReadIndexWithoutQuorum).StaleReads.Count);
+
+        Assert.True(stale > 0);
+    }
+
+    private static (TestCluster Cluster, List<string> StaleReads) RunStorm(int seed, TestingFaults faults)
+    {
         var rng = new Random(seed);
         var cluster = TestCluster.Start(5, seed: seed, tweak: c => c with
         {
+            Faults = faults,
             SnapshotChunkBytesMax = 64,
             SnapshotLogTailEntries = 4,
             EntriesPerMessageMax = 4,
             InflightMessagesMax = 4,
-            ReadMode = seed % 2 == 0 ? ReadMode.Safe : ReadMode.LeaseBased,
+            PreVote = seed % 5 != 1,
+            CheckQuorum = seed % 7 != 2,
+            ReadMode = seed % 2 == 0 || seed % 7 == 2 ? ReadMode.Safe : ReadMode.LeaseBased,
         });
         var ids = cluster.Nodes.Keys.ToArray();
         var loss = 0.05 + (seed % 4 * 0.05);
@@ -47,6 +69,7 @@ public sealed class RandomFaultTests
             };
         }
         ulong readId = 0;
+        var readBounds = new Dictionary<ulong, LogIndex>();
 
         for (var step = 0; step < 400; step++)
         {
@@ -55,7 +78,7 @@ public sealed class RandomFaultTests
             switch (roll)
             {
                 case < 45:
-                    cluster.Tick();
+                    cluster.Tick(1 + rng.Next(3));
                     break;
                 case < 65:
                     if (cluster.Leader is { } leader) cluster.Propose(leader.Id.Value, $"s{seed}-{step}");
@@ -70,14 +93,20 @@ public sealed class RandomFaultTests
                     var cut = ids.Where(_ => rng.Next(2) == 0).ToArray();
                     cluster.Partition(cut, ids.Except(cut).ToArray());
                     break;
-                case < 86:
-                    cluster.Heal();
+                case < 83:
+                    cluster.Heal(); // rarer than partitions: a partition lasts long enough for a new leader to emerge
                     break;
-                case < 91:
+                case < 88:
                     if (node.Up) node.TakeSnapshot();
                     break;
                 case < 95:
-                    if (node.Up) node.Raft.ReadIndex(++readId);
+                    // A read on every running node. Every write acknowledged so far has an index ≤ the highest commit
+                    // index anywhere, so that is the least index a linearizable read may return.
+                    var bound = cluster.Nodes.Values.Max(n => n.Raft.Status.Commit);
+                    foreach (var reader in cluster.Up)
+                    {
+                        if (reader.Raft.ReadIndex(++readId).Accepted) readBounds[readId] = bound;
+                    }
                     cluster.Stabilize();
                     break;
                 default:
@@ -99,9 +128,11 @@ public sealed class RandomFaultTests
             return Converged(cluster);
         }, 1000, "every member applied everything the leader committed");
 
-        cluster.AssertSafe();
-        foreach (var member in cluster.Leader!.Raft.Membership.Members)
-            Assert.Equal(cluster.Leader.State, cluster[member.Value].State);
+        var staleReads = cluster.Nodes.Values.SelectMany(n => n.Reads)
+            .Where(read => read.Index < readBounds[read.RequestId])
+            .Select(read => $"stale read {read.RequestId}: index {read.Index} < {readBounds[read.RequestId]}")
+            .ToList();
+        return (cluster, staleReads);
     }
 
     private static bool Converged(TestCluster cluster)
