@@ -15,6 +15,9 @@ namespace Cairn.Api;
 /// <summary>Composition of the HTTP API: services, middleware and routes.</summary>
 public static class CairnApi
 {
+    /// <summary>How many times the body limit Kestrel accepts on the wire, so refused bodies can be drained.</summary>
+    public const int RefusedBodyDrainFactor = 4;
+
     /// <summary>Builds a single-node server: <c>cairn serve</c> and the API tests use exactly this.</summary>
     public static WebApplication BuildSingleNode(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
@@ -56,8 +59,9 @@ public static class CairnApi
         builder.WebHost.ConfigureKestrel((ctx, kestrel) =>
         {
             var api = ctx.Configuration.GetSection(ApiOptions.Section).Get<ApiOptions>() ?? new ApiOptions();
-            // Kestrel's own limit sits above ours so that our 413 problem answer is the one clients see.
-            kestrel.Limits.MaxRequestBodySize = api.RequestBodyBytesMax + 1;
+            // Kestrel's own limit sits well above ours: our 413 problem answer is the one clients see, and a refused
+            // body up to this size is drained so the client can read that answer (beyond it the connection closes).
+            kestrel.Limits.MaxRequestBodySize = (long)api.RequestBodyBytesMax * RefusedBodyDrainFactor + 1;
             kestrel.AddServerHeader = false;
         });
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);

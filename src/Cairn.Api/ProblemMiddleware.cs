@@ -28,6 +28,7 @@ internal sealed partial class ProblemMiddleware(RequestDelegate next, ILogger<Pr
         }
         catch (ApiProblemException e) when (!context.Response.HasStarted)
         {
+            if (e.Kind == ProblemKind.TooLarge) await DrainBodyAsync(context);
             await Problems.Result(e.Kind, e.Message).ExecuteAsync(context);
         }
         catch (ServiceUnavailableException e) when (!context.Response.HasStarted)
@@ -50,6 +51,32 @@ internal sealed partial class ProblemMiddleware(RequestDelegate next, ILogger<Pr
             context.Response.StatusCode = StatusCodes.Status500InternalServerError;
         }
     }
+
+    /// <summary>
+    /// Reads and discards what is left of a refused body (Kestrel's limit bounds it, and so does a short
+    /// deadline), so that a client still sending receives the 413 instead of a reset connection.
+    /// </summary>
+    private static async Task DrainBodyAsync(HttpContext context)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        deadline.CancelAfter(DrainTimeMax);
+        try
+        {
+            var reader = context.Request.BodyReader;
+            while (true)
+            {
+                var read = await reader.ReadAsync(deadline.Token);
+                reader.AdvanceTo(read.Buffer.End);
+                if (read.IsCompleted || read.IsCanceled) return;
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or BadHttpRequestException or IOException)
+        {
+            // Over Kestrel's limit or too slow: answer anyway; Kestrel closes the connection after it.
+        }
+    }
+
+    private static readonly TimeSpan DrainTimeMax = TimeSpan.FromSeconds(5);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "unhandled error on {Method} {Path}")]
     private static partial void LogUnhandled(ILogger logger, Exception error, string method, PathString path);
