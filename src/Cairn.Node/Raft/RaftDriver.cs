@@ -1,0 +1,256 @@
+using System.Threading.Channels;
+using Cairn.Consensus;
+using Cairn.Consensus.Storage;
+using Cairn.Store;
+using Cairn.Store.Codec;
+using Microsoft.Extensions.Logging;
+
+namespace Cairn.Node.Raft;
+
+/// <summary>Where the driver hands messages for peers. Must not block (queue and return).</summary>
+public interface IRaftMessageSink
+{
+    void Send(IReadOnlyList<Message> messages);
+}
+
+/// <summary>What the driver publishes about itself after every Ready cycle (read from any thread).</summary>
+public sealed record RaftDriverStatus(NodeId Id, RaftRole Role, Term Term, NodeId Leader, LogIndex Commit, long Applied, Membership Membership);
+
+/// <summary>
+/// Owns a <see cref="RaftNode"/> and drives it on one loop: inputs (ticks, peer messages, proposals,
+/// read requests) are fed in, then every Ready is handled in the contract's order — persist, send,
+/// apply (snapshot, then committed entries in order), serve read states — and acknowledged with
+/// <c>Advance</c>. All proposals that arrive while one cycle runs are proposed together in the next
+/// (group commit: one append, one persist, one round of messages).
+/// </summary>
+/// <remarks>
+/// Threading: public members are safe from any thread; the RaftNode, the stores and the KvStore's
+/// apply side are touched only by the loop. A proposal completes when the entry at its index is
+/// applied: with its result if the entry is the one proposed (same term), as "not applied" if
+/// another leader's entry replaced it.
+/// </remarks>
+public sealed partial class RaftDriver : IAsyncDisposable
+{
+    private readonly RaftNode _raft;
+    private readonly ILogStore _log;
+    private readonly IStableStore _stable;
+    private readonly ISnapshotStore _snapshots;
+    private readonly KvStore _store;
+    private readonly IRaftMessageSink _sink;
+    private readonly RaftDriverOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Channel<Input> _inputs;
+    private readonly Dictionary<ulong, PendingProposal> _proposals = [];
+    private readonly Dictionary<ulong, TaskCompletionSource<LogIndex>> _reads = [];
+    private readonly List<PendingProposal> _batch = [];
+    private readonly CancellationTokenSource _stop = new();
+    private ulong _nextReadId;
+    private long _lastSnapshotIndex;
+    private int _tickQueued;
+    private Task? _loop;
+    private ITimer? _ticker;
+    private volatile RaftDriverStatus _status;
+
+    public RaftDriver(RaftConfig config, ILogStore log, IStableStore stable, ISnapshotStore snapshots, KvStore store,
+        IRaftMessageSink sink, RaftDriverOptions options, TimeProvider time, ILogger logger)
+    {
+        _log = log;
+        _stable = stable;
+        _snapshots = snapshots;
+        _store = store;
+        _sink = sink;
+        _options = options;
+        _time = time;
+        _logger = logger;
+        // The state machine must be at the latest snapshot before the core hands out entries after it.
+        if (snapshots.LoadLatest() is { } latest)
+        {
+            using var data = new MemoryStream(latest.Data.ToArray(), writable: false);
+            store.InstallSnapshot(data);
+            _lastSnapshotIndex = (long)latest.Meta.Index.Value;
+        }
+        _raft = new RaftNode(config, log, stable, snapshots);
+        Waiters = new RevisionWaiters(options.InputQueueMax);
+        Waiters.Advance(store.AppliedRevision);
+        _inputs = Channel.CreateBounded<Input>(new BoundedChannelOptions(options.InputQueueMax) { SingleReader = true });
+        _status = Snapshot();
+    }
+
+    public RaftDriverStatus Status => _status;
+
+    /// <summary>Applied revision waiters (read index and session reads wait here).</summary>
+    public RevisionWaiters Waiters { get; }
+
+    public KvStore Store => _store;
+
+    public void Start()
+    {
+        Invariant.Check(_loop is null, "the driver was started twice");
+        _loop = Task.Factory.StartNew(() => RunAsync(_stop.Token), CancellationToken.None,
+            TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        var period = TimeSpan.FromMilliseconds(_options.TickMs);
+        _ticker = _time.CreateTimer(_ =>
+        {
+            // At most one tick waits in the queue: a loop that fell behind does not replay a burst of ticks.
+            if (Interlocked.Exchange(ref _tickQueued, 1) == 0 && !_inputs.Writer.TryWrite(Input.TickInput))
+                Volatile.Write(ref _tickQueued, 0);
+        }, null, period, period);
+    }
+
+    /// <summary>A message from a peer. Dropped when the loop is overloaded (Raft tolerates loss).</summary>
+    public bool Deliver(Message message) => _inputs.Writer.TryWrite(new Input.Step(message));
+
+    /// <summary>Replicates a command; completes with its result once applied on this node.</summary>
+    public Task<CommandResult> ProposeAsync(CommandEnvelope command)
+    {
+        var pending = new PendingProposal(command, CommandCodec.Encode(command));
+        if (!_inputs.Writer.TryWrite(new Input.Propose(pending)))
+            throw new ServiceUnavailableException(UnavailableReason.Overloaded, false, "the node's input queue is full; retry later");
+        return pending.Result.Task;
+    }
+
+    /// <summary>Confirms leadership with a quorum (batched) and returns the index a linearizable read must wait for.</summary>
+    public Task<LogIndex> ReadIndexAsync()
+    {
+        var tcs = new TaskCompletionSource<LogIndex>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_inputs.Writer.TryWrite(new Input.Read(tcs)))
+            throw new ServiceUnavailableException(UnavailableReason.Overloaded, false, "the node's input queue is full; retry later");
+        return tcs.Task;
+    }
+
+    /// <summary>Asks the core to hand leadership to <paramref name="target"/>.</summary>
+    public Task<TransferLeadershipResult> TransferLeadershipAsync(NodeId target)
+    {
+        var tcs = new TaskCompletionSource<TransferLeadershipResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_inputs.Writer.TryWrite(new Input.Transfer(target, tcs)))
+            throw new ServiceUnavailableException(UnavailableReason.Overloaded, false, "the node's input queue is full; retry later");
+        return tcs.Task;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_ticker is not null) await _ticker.DisposeAsync();
+        await _stop.CancelAsync();
+        _inputs.Writer.TryComplete();
+        if (_loop is not null)
+        {
+            try
+            {
+                await _loop;
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+        FailEverything(new ServiceUnavailableException(UnavailableReason.ShuttingDown, true, "the node stopped"));
+        _stop.Dispose();
+    }
+
+    private async Task RunAsync(CancellationToken stopping)
+    {
+        var reader = _inputs.Reader;
+        while (await reader.WaitToReadAsync(stopping))
+        {
+            for (var n = 0; n < _options.InputsPerCycleMax && reader.TryRead(out var input); n++) Handle(input);
+            FlushProposals();
+            while (_raft.HasReady) HandleReady(_raft.GetReady());
+            _status = Snapshot();
+        }
+    }
+
+    private void Handle(Input input)
+    {
+        switch (input)
+        {
+            case Input.Tick:
+                Volatile.Write(ref _tickQueued, 0);
+                _raft.Tick();
+                break;
+            case Input.Step step:
+                _raft.Step(step.Message);
+                break;
+            case Input.Propose propose:
+                _batch.Add(propose.Pending);
+                break;
+            case Input.Read read:
+                var id = ++_nextReadId;
+                var result = _raft.ReadIndex(id);
+                if (result.Accepted) _reads[id] = read.Result;
+                else read.Result.TrySetException(Dropped(result.Reason, result.LeaderHint, mayHaveApplied: false));
+                break;
+            case Input.Transfer transfer:
+                transfer.Result.TrySetResult(_raft.TransferLeadership(transfer.Target));
+                break;
+        }
+    }
+
+    private void FlushProposals()
+    {
+        if (_batch.Count == 0) return;
+        var payloads = new ReadOnlyMemory<byte>[_batch.Count];
+        for (var i = 0; i < payloads.Length; i++) payloads[i] = _batch[i].Payload;
+        var result = _raft.Propose(payloads);
+        if (result.Accepted)
+        {
+            Invariant.Check(result.LastIndex.Value - result.FirstIndex.Value + 1 == (ulong)_batch.Count, "the core assigned one index per payload");
+            var term = _raft.Term;
+            for (var i = 0; i < _batch.Count; i++)
+            {
+                _batch[i].Term = term;
+                _proposals.Add(result.FirstIndex.Value + (ulong)i, _batch[i]);
+            }
+        }
+        else
+        {
+            var error = Dropped(result.Reason, result.LeaderHint, mayHaveApplied: false);
+            foreach (var p in _batch) p.Result.TrySetException(error);
+        }
+        _batch.Clear();
+    }
+
+    private RaftDriverStatus Snapshot()
+    {
+        var s = _raft.Status;
+        return new RaftDriverStatus(_raft.Id, _raft.Role, _raft.Term, _raft.Leader, s.Commit, _store.AppliedRevision, _raft.Membership);
+    }
+
+    private void FailEverything(Exception error)
+    {
+        foreach (var p in _proposals.Values) p.Result.TrySetException(error);
+        _proposals.Clear();
+        foreach (var r in _reads.Values) r.TrySetException(error);
+        _reads.Clear();
+        Waiters.FailAll(error);
+    }
+
+    internal static ServiceUnavailableException Dropped(DropReason reason, NodeId leaderHint, bool mayHaveApplied) => reason switch
+    {
+        DropReason.NotLeader => new(UnavailableReason.NoLeader, mayHaveApplied,
+            leaderHint.IsNone ? "this node is not the leader and knows no leader" : $"this node is not the leader; the leader is {leaderHint}"),
+        DropReason.NoLeader => new(UnavailableReason.NoLeader, mayHaveApplied, "there is no leader right now (an election is under way)"),
+        DropReason.Overloaded => new(UnavailableReason.Overloaded, mayHaveApplied, "too many uncommitted writes; retry later"),
+        DropReason.TransferInProgress => new(UnavailableReason.NoLeader, mayHaveApplied, "leadership is being transferred; retry shortly"),
+        DropReason.LeaderNotReady => new(UnavailableReason.NotReady, mayHaveApplied, "the new leader has not committed an entry of its term yet; retry shortly"),
+        _ => new(UnavailableReason.NotReady, mayHaveApplied, $"the request was dropped ({reason})"),
+    };
+
+    private sealed class PendingProposal(CommandEnvelope command, byte[] payload)
+    {
+        public CommandEnvelope Command { get; } = command;
+        public byte[] Payload { get; } = payload;
+        public Term Term { get; set; }
+        public TaskCompletionSource<CommandResult> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    private abstract record Input
+    {
+        public static readonly Input TickInput = new Tick();
+
+        public sealed record Tick : Input;
+        public sealed record Step(Message Message) : Input;
+        public sealed record Propose(PendingProposal Pending) : Input;
+        public sealed record Read(TaskCompletionSource<LogIndex> Result) : Input;
+        public sealed record Transfer(NodeId Target, TaskCompletionSource<TransferLeadershipResult> Result) : Input;
+    }
+}
