@@ -1,0 +1,276 @@
+using Cairn.Consensus;
+
+namespace Cairn.Simulation;
+
+/// <summary>Every fault the nemesis injects, counted per run.</summary>
+internal enum FaultKind
+{
+    IsolateNode,
+    IsolateLeader,
+    MajorityMinoritySplit,
+    OneWayCut,
+    Bridge,
+    Heal,
+    Crash,
+    CrashLeader,
+    CrashAfterPersist,
+    Restart,
+    AddLearner,
+    PromoteLearner,
+    RemoveVoter,
+    RemoveLearner,
+    TransferLeadership,
+    LossBurst,
+    DuplicateBurst,
+    SlowBurst,
+    CalmNetwork,
+}
+
+/// <summary>
+/// The seeded fault scheduler of the safety phase: partitions of every shape (healed after a while), crashes (some
+/// in the middle of a Ready) and restarts, membership changes and leadership transfers, loss/duplication/slow bursts.
+/// All choices come from the run's RNG, so the seed replays the same faults at the same ticks.
+/// </summary>
+internal sealed class Nemesis(Cluster cluster, Random rng)
+{
+    private long _nextActionAt = 20;
+    private long _healAt = long.MaxValue;
+    private long _calmAt = long.MaxValue;
+
+    public long[] Counts { get; } = new long[Enum.GetValues<FaultKind>().Length];
+
+    public long Total => Counts.Sum();
+
+    /// <summary>Called once per tick of the safety phase.</summary>
+    public void Tick()
+    {
+        var now = cluster.Now;
+        if (now >= _healAt) Heal();
+        if (now >= _calmAt) Calm();
+        RestartDue(now);
+        if (now < _nextActionAt) return;
+        _nextActionAt = now + rng.Next(cluster.Options.NemesisIntervalTicks / 2, (cluster.Options.NemesisIntervalTicks * 3 / 2) + 1);
+        var roll = rng.Next(100);
+        if (roll < 30) Partition();
+        else if (roll < 45) CrashSomething();
+        else if (roll < 62) ChangeMembership();
+        else if (roll < 72) Transfer();
+        else if (roll < 90) Burst();
+        else if (roll < 95) Heal();
+        else Calm();
+    }
+
+    /// <summary>End of the safety phase: heal every partition, calm the network, restart every crashed node.</summary>
+    public void HealAll()
+    {
+        Heal();
+        Calm();
+        _nextActionAt = _healAt = _calmAt = long.MaxValue;
+        foreach (var node in cluster.Nodes)
+        {
+            node.CrashAfterNextPersist = false;
+            if (node.Life == NodeLife.Crashed) cluster.RestartNode(node);
+        }
+    }
+
+    private void RestartDue(long now)
+    {
+        foreach (var node in cluster.Nodes)
+        {
+            if (node.Life == NodeLife.Crashed && now >= node.RestartAt) cluster.RestartNode(node);
+        }
+    }
+
+    private void Partition()
+    {
+        var members = cluster.LiveOrCrashedIds();
+        if (members.Count < 2) return;
+        cluster.Network.Heal();
+        _healAt = cluster.Now + rng.Next(30, 250);
+        switch (rng.Next(5))
+        {
+            case 0:
+            {
+                var node = members[rng.Next(members.Count)];
+                cluster.Network.Isolate(node, members);
+                Record(FaultKind.IsolateNode, $"isolate {node}");
+                break;
+            }
+            case 1:
+            {
+                var leader = cluster.CurrentLeader()?.Id ?? members[rng.Next(members.Count)];
+                cluster.Network.Isolate(leader, members);
+                Record(FaultKind.IsolateLeader, $"isolate leader {leader}");
+                break;
+            }
+            case 2:
+            {
+                var shuffled = Shuffle(members);
+                var minority = rng.Next(1, ((shuffled.Count - 1) / 2) + 1);
+                var small = shuffled.Take(minority).ToArray();
+                var large = shuffled.Skip(minority).ToArray();
+                cluster.Network.CutBetween(small, large);
+                Record(FaultKind.MajorityMinoritySplit, $"split [{string.Join(',', small)}] | [{string.Join(',', large)}]");
+                break;
+            }
+            case 3:
+            {
+                var cuts = rng.Next(1, 4);
+                var text = new List<string>();
+                for (var i = 0; i < cuts; i++)
+                {
+                    var from = members[rng.Next(members.Count)];
+                    var to = members[rng.Next(members.Count)];
+                    if (from == to) continue;
+                    cluster.Network.CutOneWay(from, to);
+                    text.Add($"{from}->{to}");
+                }
+                Record(FaultKind.OneWayCut, $"one-way cut {string.Join(' ', text)}");
+                break;
+            }
+            default:
+            {
+                if (members.Count < 3) return;
+                var shuffled = Shuffle(members);
+                var bridge = shuffled[0];
+                var rest = shuffled.Skip(1).ToArray();
+                var half = rng.Next(1, rest.Length);
+                NodeId[] left = [bridge, .. rest.Take(half)];
+                NodeId[] right = [bridge, .. rest.Skip(half)];
+                cluster.Network.CutBetween(left, right);
+                Record(FaultKind.Bridge, $"bridge {bridge} between [{string.Join(',', left)}] and [{string.Join(',', right)}]");
+                break;
+            }
+        }
+    }
+
+    private void Heal()
+    {
+        _healAt = long.MaxValue;
+        if (!cluster.Network.IsPartitioned) return;
+        cluster.Network.Heal();
+        Record(FaultKind.Heal, "heal partitions");
+    }
+
+    private void Calm()
+    {
+        _calmAt = long.MaxValue;
+        var net = cluster.Network;
+        if (net.LossRate == net.BaseLossRate && net.DuplicateRate == net.BaseDuplicateRate && net.DelayMaxTicks == net.BaseDelayMaxTicks) return;
+        net.RestoreBaseRates();
+        Record(FaultKind.CalmNetwork, "network back to calm rates");
+    }
+
+    private void CrashSomething()
+    {
+        var up = cluster.Nodes.Where(n => n.IsUp).ToList();
+        var voters = cluster.CurrentLeader()?.UpRaft.Membership.Voters.Count ?? cluster.Options.InitialVoters;
+        var crashed = cluster.Nodes.Count(n => n.Life == NodeLife.Crashed);
+        // Mostly at most a minority down at once: the faults should stress the protocol, not just stop it.
+        if (up.Count == 0 || (crashed >= Math.Max(1, (voters - 1) / 2) && rng.Next(4) != 0)) return;
+        var roll = rng.Next(3);
+        var leader = cluster.CurrentLeader();
+        if (roll == 0 && leader is not null)
+        {
+            cluster.CrashNode(leader, "crash the leader");
+            Count(FaultKind.CrashLeader);
+            return;
+        }
+        var node = up[rng.Next(up.Count)];
+        if (roll == 1)
+        {
+            node.CrashAfterNextPersist = true;
+            Record(FaultKind.CrashAfterPersist, $"{node.Id} will crash right after its next persist");
+            return;
+        }
+        cluster.CrashNode(node, "crash");
+        Count(FaultKind.Crash);
+    }
+
+    private void ChangeMembership()
+    {
+        var leader = cluster.CurrentLeader();
+        if (leader is null) return;
+        var raft = leader.UpRaft;
+        var membership = raft.Membership;
+        var spare = cluster.Nodes.FirstOrDefault(n => n.Life == NodeLife.NotStarted);
+        var learner = membership.Learners.Count > 0 ? membership.Learners[rng.Next(membership.Learners.Count)] : NodeId.None;
+        var roll = rng.Next(100);
+        if (!learner.IsNone && roll < 50)
+        {
+            var kind = roll < 40 ? MembershipChangeKind.PromoteLearner : MembershipChangeKind.Remove;
+            if (Propose(raft, kind, learner)) Record(kind == MembershipChangeKind.Remove ? FaultKind.RemoveLearner : FaultKind.PromoteLearner, $"{kind} {learner} via {leader.Id}");
+            return;
+        }
+        if (spare is not null && membership.Voters.Count < 5 && learner.IsNone && roll < 75)
+        {
+            if (!Propose(raft, MembershipChangeKind.AddLearner, spare.Id)) return;
+            cluster.StartJoiningNode(spare);
+            Record(FaultKind.AddLearner, $"add learner {spare.Id} via {leader.Id}");
+            return;
+        }
+        if (membership.Voters.Count > 3)
+        {
+            var victim = membership.Voters[rng.Next(membership.Voters.Count)];
+            if (Propose(raft, MembershipChangeKind.Remove, victim)) Record(FaultKind.RemoveVoter, $"remove voter {victim} via {leader.Id}");
+        }
+    }
+
+    private bool Propose(RaftNode raft, MembershipChangeKind kind, NodeId node) => raft.ProposeMembershipChange(new MembershipChange(kind, node)).Accepted;
+
+    private void Transfer()
+    {
+        var leader = cluster.CurrentLeader();
+        if (leader is null) return;
+        var voters = leader.UpRaft.Membership.Voters.Where(v => v != leader.Id).ToArray();
+        if (voters.Length == 0) return;
+        var target = voters[rng.Next(voters.Length)];
+        if (leader.UpRaft.TransferLeadership(target) != TransferLeadershipResult.Started) return;
+        cluster.PendingTransfer = (target, cluster.Now + (2 * cluster.Options.ElectionTicks));
+        Record(FaultKind.TransferLeadership, $"transfer leadership {leader.Id} -> {target}");
+    }
+
+    private void Burst()
+    {
+        var net = cluster.Network;
+        _calmAt = cluster.Now + rng.Next(20, 150);
+        switch (rng.Next(cluster.Options.SlowBursts ? 3 : 2))
+        {
+            case 0:
+                net.LossRate = 0.1 + (rng.Next(4) * 0.1);
+                Record(FaultKind.LossBurst, $"loss burst {net.LossRate:F1}");
+                break;
+            case 1:
+                net.DuplicateRate = 0.1 + (rng.Next(3) * 0.1);
+                Record(FaultKind.DuplicateBurst, $"duplication burst {net.DuplicateRate:F1}");
+                break;
+            default:
+                net.DelayMaxTicks = rng.Next(cluster.Options.ElectionTicks / 2, (cluster.Options.ElectionTicks * 2) + 1);
+                Record(FaultKind.SlowBurst, $"slow burst, delays up to {net.DelayMaxTicks} ticks");
+                break;
+        }
+    }
+
+    private List<NodeId> Shuffle(IReadOnlyList<NodeId> items)
+    {
+        var list = items.ToList();
+        for (var i = list.Count - 1; i > 0; i--)
+        {
+            var j = rng.Next(i + 1);
+            (list[i], list[j]) = (list[j], list[i]);
+        }
+        return list;
+    }
+
+    public void Count(FaultKind kind)
+    {
+        Counts[(int)kind]++;
+        cluster.Trace.Add(30, (ulong)kind);
+    }
+
+    private void Record(FaultKind kind, string what)
+    {
+        Count(kind);
+        cluster.Log(what);
+    }
+}

@@ -1,0 +1,156 @@
+using Cairn.Consensus;
+using Cairn.Store;
+using Cairn.Store.Codec;
+
+namespace Cairn.Simulation;
+
+internal sealed partial class SimNode
+{
+    /// <summary>Ready cycles handled back to back before the node must wait for the next tick (a loop bound).</summary>
+    private const int ReadyCyclesPerTurnMax = 32;
+
+    /// <summary>Handles Ready cycles until the node has nothing more to do right now (or crashed in the middle).</summary>
+    public void DrainReady(Cluster cluster)
+    {
+        for (var i = 0; i < ReadyCyclesPerTurnMax && IsUp && UpRaft.HasReady; i++) HandleReady(cluster);
+    }
+
+    /// <summary>One Ready cycle in the contract's order: persist → send → restore/apply → serve reads → Advance.</summary>
+    private void HandleReady(Cluster cluster)
+    {
+        var raft = UpRaft;
+        var ready = raft.GetReady();
+        cluster.Checker.BeforePersist(this, ready);
+        if (ready.EntriesToPersist.Count > 0 && ready.EntriesToPersist[0].Index <= LogStore.LastIndex) cluster.Stats.LogTruncations++;
+        ReadyPersistence.Persist(ready, LogStore, StableStore, SnapshotStore);
+        if (CrashAfterNextPersist && ready.MustPersist)
+        {
+            // Durable, but nothing sent or applied: the restarted node must cope with exactly that.
+            cluster.CrashNode(this, "crash right after persisting a Ready");
+            return;
+        }
+
+        foreach (var message in ready.Messages) cluster.Send(message);
+
+        if (ready.Snapshot is { } snapshot)
+        {
+            cluster.Checker.OnSnapshotInstall(this, snapshot);
+            UpKv.InstallSnapshot(new MemoryStream(snapshot.Data.ToArray()));
+            Applied = snapshot.Meta.Index;
+            cluster.Stats.SnapshotsInstalled++;
+            cluster.Trace.Add(7, Id.Value, snapshot.Meta.Index.Value, snapshot.Meta.Term.Value);
+        }
+        foreach (var entry in ready.CommittedEntries) Apply(entry, cluster);
+
+        foreach (var state in ready.ReadStates) OnReadState(state);
+        ServeReads(cluster.Clients);
+        if (ready.SoftState is { } soft) OnSoftStateChange(soft, cluster);
+
+        raft.Advance(ready);
+        cluster.Checker.AfterReady(this);
+    }
+
+    private KvStore UpKv => Kv ?? throw new InvalidOperationException($"{Id} is down");
+
+    private void Apply(Entry entry, Cluster cluster)
+    {
+        cluster.Checker.OnApply(this, entry);
+        cluster.Trace.Add(8, Id.Value, entry.Index.Value, entry.Term.Value);
+        var revision = (long)entry.Index.Value;
+        if (entry.Kind == EntryKind.Membership)
+        {
+            UpKv.Skip(revision);
+            Applied = entry.Index;
+            cluster.OnMembershipApplied(this, entry);
+            return;
+        }
+        if (entry.Data.IsEmpty)
+        {
+            UpKv.Skip(revision); // the leader's no-op
+            Applied = entry.Index;
+            return;
+        }
+        var envelope = CommandCodec.Decode(entry.Data.Span);
+        var result = UpKv.Apply(revision, envelope);
+        Applied = entry.Index;
+        cluster.Stats.CommandsApplied++;
+        if (envelope.RequestId is not { } requestId) return;
+        for (var i = 0; i < _pendingWrites.Count; i++)
+        {
+            var op = _pendingWrites[i];
+            if (op.RequestId != requestId) continue;
+            _pendingWrites.RemoveAt(i);
+            if (!op.Done) cluster.Clients.Answer(op, result);
+            return;
+        }
+    }
+
+    private void OnReadState(ReadState state)
+    {
+        foreach (var op in _pendingReads)
+        {
+            if (op.ReadId != state.RequestId || op.HasReadIndex) continue;
+            op.ReadIndex = state.Index;
+            op.HasReadIndex = true;
+            return;
+        }
+    }
+
+    /// <summary>Answers every read whose confirmed read index is applied, from the state at that moment.</summary>
+    public void ServeReads(SimClients clients)
+    {
+        for (var i = 0; i < _pendingReads.Count; i++)
+        {
+            var op = _pendingReads[i];
+            if (op.Done)
+            {
+                _pendingReads.RemoveAt(i--);
+                continue;
+            }
+            if (!op.HasReadIndex || op.ReadIndex > Applied) continue;
+            _pendingReads.RemoveAt(i--);
+            clients.AnswerRead(op, UpKv.Current);
+        }
+    }
+
+    /// <summary>
+    /// Leadership changed. A deposed leader's pending writes may or may not commit (Unknown); reads not yet confirmed
+    /// are dropped by the core without an answer, so they fail here (a read has no effect). Confirmed reads stay valid.
+    /// </summary>
+    private void OnSoftStateChange(SoftState soft, Cluster cluster)
+    {
+        cluster.Trace.Add(9, Id.Value, soft.Leader.Value, (ulong)soft.Role);
+        if (soft.Role != RaftRole.Leader)
+        {
+            foreach (var op in _pendingWrites)
+            {
+                if (!op.Done) cluster.Clients.Unknown(op);
+            }
+            _pendingWrites.Clear();
+        }
+        for (var i = 0; i < _pendingReads.Count; i++)
+        {
+            var op = _pendingReads[i];
+            if (op.HasReadIndex && !op.Done) continue;
+            _pendingReads.RemoveAt(i--);
+            if (!op.Done) cluster.Clients.Fail(op);
+        }
+    }
+
+    /// <summary>Snapshots the state machine once enough entries were applied since the latest snapshot (compacts the log).</summary>
+    public void MaybeSnapshot(Cluster cluster, int everyEntries)
+    {
+        if (!IsUp) return;
+        var latest = SnapshotStore.LatestMeta?.Index ?? LogIndex.Zero;
+        if (Applied.Value < latest.Value + (ulong)everyEntries) return;
+        var kv = UpKv;
+        Invariant.Check(kv.AppliedRevision == (long)Applied.Value, "the KvStore is at the applied index");
+        using var buffer = new MemoryStream();
+        kv.Current.WriteSnapshot(buffer);
+        var data = buffer.ToArray();
+        if (!UpRaft.CreateSnapshot(Applied, data)) return;
+        cluster.Checker.OnSnapshotCreated(this, Applied, data);
+        cluster.Stats.SnapshotsCreated++;
+        cluster.Trace.Add(10, Id.Value, Applied.Value);
+    }
+}

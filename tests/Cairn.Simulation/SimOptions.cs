@@ -1,0 +1,103 @@
+using Cairn.Consensus;
+
+namespace Cairn.Simulation;
+
+/// <summary>
+/// Everything one simulated run is made of, derived from its seed alone (so the seed is the whole replay recipe).
+/// Rates are probabilities per message or per tick; durations are in ticks.
+/// </summary>
+internal sealed record SimOptions
+{
+    public required int Seed { get; init; }
+
+    /// <summary>Voters the cluster is bootstrapped with (3 or 5).</summary>
+    public required int InitialVoters { get; init; }
+
+    /// <summary>Fresh node ids the nemesis may add as learners (ids are never reused: an empty node must not vote again).</summary>
+    public required int SpareNodes { get; init; }
+
+    public required int Clients { get; init; }
+
+    /// <summary>Keys the clients share: few, so that operations on one key overlap often.</summary>
+    public required int Keys { get; init; }
+
+    /// <summary>Length of the phase with faults; the liveness phase follows.</summary>
+    public required int SafetyTicks { get; init; }
+
+    /// <summary>Bound on the liveness phase: a leader, a fresh write applied everywhere and equal state hashes within it.</summary>
+    public int LivenessTicksMax { get; init; } = 1_500;
+
+    public required int ElectionTicks { get; init; }
+    public required int HeartbeatTicks { get; init; }
+    public required bool PreVote { get; init; }
+    public required bool CheckQuorum { get; init; }
+    public required ReadMode ReadMode { get; init; }
+    public required int EntriesPerMessageMax { get; init; }
+    public required int InflightMessagesMax { get; init; }
+    public required int SnapshotChunkBytesMax { get; init; }
+    public required long SnapshotLogTailEntries { get; init; }
+
+    /// <summary>A node snapshots its state machine once it applied this many entries past its latest snapshot.</summary>
+    public required int SnapshotEveryEntries { get; init; }
+
+    // Network in calm weather.
+    public required int DelayMinTicks { get; init; }
+    public required int DelayMaxTicks { get; init; }
+    public required double LossRate { get; init; }
+    public required double DuplicateRate { get; init; }
+
+    /// <summary>Slow-network bursts; off for lease-read runs, whose safety assumes delays well under an election timeout.</summary>
+    public required bool SlowBursts { get; init; }
+
+    /// <summary>Mean ticks between two nemesis actions.</summary>
+    public required int NemesisIntervalTicks { get; init; }
+
+    /// <summary>A client gives up on an operation after this many ticks (outcome Unknown).</summary>
+    public required int ClientTimeoutTicks { get; init; }
+
+    /// <summary>Safety-breaking switches of the consensus core (teeth tests only).</summary>
+    public TestingFaults Faults { get; init; }
+
+    /// <summary>Derives a run from its seed. The same seed always gives the same options.</summary>
+    public static SimOptions FromSeed(int seed, TestingFaults faults = TestingFaults.None)
+    {
+        var rng = new Random(seed);
+        var voters = rng.Next(2) == 0 ? 3 : 5;
+        var election = rng.Next(8, 15);
+        var lease = rng.Next(4) == 0;
+        return new SimOptions
+        {
+            Seed = seed,
+            InitialVoters = voters,
+            SpareNodes = 3,
+            Clients = rng.Next(5, 9),
+            Keys = rng.Next(2, 6),
+            SafetyTicks = rng.Next(1_200, 2_000),
+            ElectionTicks = election,
+            HeartbeatTicks = rng.Next(1, 3),
+            // Check-quorum is on for lease reads (required); otherwise both switches vary, as operators may set them.
+            PreVote = rng.Next(5) != 0,
+            CheckQuorum = lease || rng.Next(5) != 0,
+            ReadMode = lease ? ReadMode.LeaseBased : ReadMode.Safe,
+            EntriesPerMessageMax = rng.Next(2, 33),
+            InflightMessagesMax = rng.Next(2, 17),
+            SnapshotChunkBytesMax = rng.Next(128, 1_025),
+            SnapshotLogTailEntries = rng.Next(0, 9),
+            SnapshotEveryEntries = rng.Next(8, 41),
+            DelayMinTicks = 1,
+            // Lease reads assume a message delay well under half an election timeout.
+            DelayMaxTicks = lease ? Math.Min(3, election / 4) : rng.Next(2, 5),
+            LossRate = rng.Next(4) * 0.01,
+            DuplicateRate = rng.Next(3) * 0.01,
+            SlowBursts = !lease,
+            NemesisIntervalTicks = rng.Next(20, 50),
+            ClientTimeoutTicks = rng.Next(4, 9) * election,
+            Faults = faults,
+        };
+    }
+
+    public override string ToString() =>
+        $"voters={InitialVoters} clients={Clients} keys={Keys} safetyTicks={SafetyTicks} election={ElectionTicks} heartbeat={HeartbeatTicks} " +
+        $"preVote={PreVote} checkQuorum={CheckQuorum} read={ReadMode} delay=[{DelayMinTicks},{DelayMaxTicks}] loss={LossRate:F2} dup={DuplicateRate:F2} " +
+        $"snapshotEvery={SnapshotEveryEntries} tail={SnapshotLogTailEntries} chunk={SnapshotChunkBytesMax} faults={Faults}";
+}

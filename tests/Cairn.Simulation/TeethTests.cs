@@ -1,0 +1,53 @@
+using Cairn.Consensus;
+using Xunit.Abstractions;
+
+namespace Cairn.Simulation;
+
+/// <summary>
+/// Proof that the simulator can fail: each safety-breaking switch of the consensus core, run over a prefix of the
+/// default seed set, must be caught by at least one seed (an invariant, the core's own assertion, or the
+/// linearizability checker). The run stops at the first seed that catches it.
+/// </summary>
+public sealed class TeethTests(ITestOutputHelper output)
+{
+    /// <summary>Seeds tried before giving up on a switch (the default tier's first seeds).</summary>
+    private const int SeedsMax = 300;
+
+    private static readonly TestingFaults[] Covered =
+    [
+        TestingFaults.CommitEarlierTermByCounting,
+        TestingFaults.GrantMultipleVotesPerTerm,
+        TestingFaults.SkipLogUpToDateCheck,
+        TestingFaults.AckReadIndexWithoutQuorum,
+    ];
+
+    [Fact]
+    public void Teeth_CommitEarlierTermByCounting_IsCaught() => AssertCaught(TestingFaults.CommitEarlierTermByCounting);
+
+    [Fact]
+    public void Teeth_GrantMultipleVotesPerTerm_IsCaught() => AssertCaught(TestingFaults.GrantMultipleVotesPerTerm);
+
+    [Fact]
+    public void Teeth_SkipLogUpToDateCheck_IsCaught() => AssertCaught(TestingFaults.SkipLogUpToDateCheck);
+
+    [Fact]
+    public void Teeth_AckReadIndexWithoutQuorum_IsCaught() => AssertCaught(TestingFaults.AckReadIndexWithoutQuorum);
+
+    [Fact]
+    public void Teeth_CoverEverySwitchTheCoreOffers()
+    {
+        var offered = Enum.GetValues<TestingFaults>().Where(f => f != TestingFaults.None);
+
+        Assert.Empty(offered.Except(Covered));
+    }
+
+    private void AssertCaught(TestingFaults faults)
+    {
+        var summary = Runner.RunSeeds(Runner.DefaultSeedStart, SeedsMax, faults, stopAtFirstCaught: true);
+
+        var caught = summary.Results.Where(r => r.CaughtSafetyViolation).OrderBy(r => r.Seed).ToList();
+        output.WriteLine($"{faults}: {caught.Count} of {summary.Results.Count} seeds run caught it in {summary.Elapsed.TotalSeconds:F1} s");
+        foreach (var r in caught.Take(3)) output.WriteLine(r.Failure!.Describe(r.Seed));
+        Assert.NotEmpty(caught);
+    }
+}
