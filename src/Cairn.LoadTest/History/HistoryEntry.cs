@@ -1,0 +1,56 @@
+namespace Cairn.LoadTest;
+
+public enum HistoryOpKind
+{
+    Read,
+    Write,
+    Cas,
+}
+
+public enum HistoryOutcome
+{
+    /// <summary>Answered; the output is known.</summary>
+    Ok,
+
+    /// <summary>Refused (4xx): definitely not applied.</summary>
+    Fail,
+
+    /// <summary>Timeout, 5xx or transport error: may or may not have been applied.</summary>
+    Unknown,
+}
+
+/// <summary>
+/// One client operation on one key as a history checker needs it: values are the unique tags of
+/// the writes (<see cref="Values"/>), null meaning absent; times are <see cref="Clock"/> ticks.
+/// The shape mirrors Cairn.TestKit's <c>Operation</c> (read, write, cas; ok, fail, unknown), so an
+/// adapter is a field-by-field copy.
+/// </summary>
+public sealed record HistoryEntry(
+    int Client,
+    string Key,
+    HistoryOpKind Kind,
+    string? Value,
+    string? Expected,
+    string? Output,
+    bool? CasSucceeded,
+    long Invoke,
+    long Complete,
+    HistoryOutcome Outcome);
+
+/// <summary>What a linearizability checker said about a recorded history.</summary>
+/// <param name="Anomalies">Keys whose operations cannot be linearized.</param>
+/// <param name="Inconclusive">Keys the checker gave up on (search budget).</param>
+/// <param name="Description">A readable account: counts, and the anomaly if any.</param>
+public sealed record HistoryCheckResult(int Operations, int Anomalies, int Inconclusive, string Description)
+{
+    public bool Passed => Anomalies == 0 && Inconclusive == 0;
+}
+
+/// <summary>
+/// The seam between the load tester and a linearizability checker. The checker lives outside
+/// this project (Cairn.TestKit today); the executable plugs an implementation in.
+/// </summary>
+public interface IHistoryChecker
+{
+    HistoryCheckResult Check(IReadOnlyList<HistoryEntry> history, CancellationToken ct);
+}
