@@ -15,8 +15,10 @@ public sealed partial class LatencyHistogram
         if (total == 0) return 0;
         // Nearest rank: the smallest value with at least ceil(p/100 × n) values at or below it.
         var rank = Math.Max(1, (long)Math.Ceiling(percentile / 100.0 * total));
+        // The top rank is the maximum, which is known exactly; so is anything in the overflow bucket's place.
+        if (rank >= total) return Max;
         long seen = 0;
-        for (var i = 0; i < _counts.Length; i++)
+        for (var i = 0; i < _counts.Length - 1; i++)
         {
             seen += _counts[i];
             if (seen >= rank) return Math.Clamp(Representative(i), Min, Max);
