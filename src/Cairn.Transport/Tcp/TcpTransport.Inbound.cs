@@ -122,7 +122,7 @@ public sealed partial class TcpTransport
             _inbound[peer] = cancel;
         }
         // Only one inbound connection per peer: the newest wins, so a reconnecting peer is never read twice.
-        if (replaced is not null) await replaced.CancelAsync();
+        if (replaced is not null) await CancelQuietlyAsync(replaced);
         await WriteAckAsync(connection.Output, new HandshakeAckFrame(true, LocalId, ""), cancel.Token);
         TransportLog.Accepted(_logger, remote, peer);
         return peer;
@@ -163,6 +163,18 @@ public sealed partial class TcpTransport
         catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException)
         {
             // Best effort: the connection is closed either way.
+        }
+    }
+
+    /// <summary>Cancels a connection's token; it may already be disposed by a connection that just ended.</summary>
+    private static async Task CancelQuietlyAsync(CancellationTokenSource connection)
+    {
+        try
+        {
+            await connection.CancelAsync();
+        }
+        catch (ObjectDisposedException)
+        {
         }
     }
 

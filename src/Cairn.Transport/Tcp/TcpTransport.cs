@@ -87,6 +87,7 @@ public sealed partial class TcpTransport : ITransport
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
         List<Task> closing;
+        List<CancellationTokenSource> inbound = [];
         lock (_gate)
         {
             if (_state != State.Stopped)
@@ -94,10 +95,12 @@ public sealed partial class TcpTransport : ITransport
                 _state = State.Stopped;
                 foreach (var sender in _senders.Values) _retiring.Add(sender.DisposeAsync().AsTask());
                 _senders = [];
-                foreach (var inbound in _inbound.Values) inbound.Cancel();
+                inbound.AddRange(_inbound.Values);
             }
             closing = [.. _retiring, .. _inboundTasks];
         }
+        // Outside the gate: cancellation callbacks may run inline and take it.
+        foreach (var connection in inbound) await CancelQuietlyAsync(connection);
         await Task.WhenAll(closing).WaitAsync(cancellationToken);
     }
 
