@@ -25,6 +25,9 @@ internal sealed class RawPeer : IAsyncDisposable
         return new RawPeer(socket);
     }
 
+    /// <summary>The server side of a connection accepted by a test's own listener.</summary>
+    public static RawPeer FromAccepted(Socket socket) => new(socket);
+
     public async Task SendAsync(byte[] bytes) => await _stream.WriteAsync(bytes);
 
     public Task SendAsync(Frame frame)
