@@ -105,4 +105,33 @@ public sealed class RoundTripTests
         }
         Assert.True(FrameCodec.GetFrameBytes(longCluster with { ClusterId = new string('c', WireLimits.ClusterIdBytesMax) }) > 0);
     }
+
+    [Fact]
+    public void EncodedSizes_MatchTheTableInDesignMd()
+    {
+        var expected = new Dictionary<MessageKind, long>
+        {
+            [MessageKind.PreVoteRequest] = 42, [MessageKind.VoteRequest] = 42,
+            [MessageKind.PreVoteResponse] = 26, [MessageKind.VoteResponse] = 26,
+            [MessageKind.AppendEntriesResponse] = 50, [MessageKind.Heartbeat] = 41, [MessageKind.HeartbeatResponse] = 33,
+            [MessageKind.ReadIndexRequest] = 33, [MessageKind.ReadIndexResponse] = 41, [MessageKind.TimeoutNow] = 25,
+            [MessageKind.InstallSnapshotResponse] = 42,
+        };
+        foreach (var m in Samples.EveryMessageKind())
+        {
+            var size = MessageCodec.GetEncodedBytes(m);
+            switch (m)
+            {
+                case AppendEntries a:
+                    Assert.Equal(53 + a.Entries.Sum(e => 21 + e.Data.Length), size);
+                    break;
+                case InstallSnapshot s:
+                    Assert.Equal(65 + MembershipCodec.EncodeMembership(s.Membership).Length + s.Data.Length, size);
+                    break;
+                default:
+                    Assert.Equal(expected[m.Kind], size);
+                    break;
+            }
+        }
+    }
 }
