@@ -21,6 +21,8 @@ public sealed partial class InMemoryNetwork : IAsyncDisposable
     /// <summary>Frames the background loop delivers before it looks at its stop signal again.</summary>
     public const int BackgroundBatchFramesMax = 1024;
 
+    // Lock order: _delivery, then this network's _gate, then a transport's gate; a transport never takes the network's
+    // gate while holding its own.
     private readonly Lock _gate = new();
     private readonly Lock _delivery = new();
     private readonly SortedDictionary<NodeId, InMemoryTransport> _transports = [];

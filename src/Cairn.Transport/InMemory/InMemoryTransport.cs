@@ -121,11 +121,14 @@ public sealed class InMemoryTransport : ITransport
 
     public IReadOnlyList<PeerStats> GetPeerStats()
     {
+        List<PeerStats> stats;
         lock (_gate)
         {
-            return _links.Values.Select(l => new PeerStats(l.Peer, l.Address, _network.IsReachable(LocalId, l.Peer), l.Queue.Count,
+            stats = _links.Values.Select(l => new PeerStats(l.Peer, l.Address, Connected: false, l.Queue.Count,
                 l.QueuedBytes, l.FramesSent, l.BytesSent, l.FramesDropped, Reconnects: 0, ConnectFailures: 0)).ToList();
         }
+        // Reachability takes the network's and the receiver's locks: never while holding ours (lock order).
+        return stats.Select(s => s with { Connected = _network.IsReachable(LocalId, s.Peer) }).ToList();
     }
 
     public TransportStats GetStats()
