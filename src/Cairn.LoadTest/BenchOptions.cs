@@ -117,7 +117,7 @@ public sealed record BenchOptions
         if (Servers.Count == 0) errors.Add("give at least one server");
         foreach (var s in Servers)
         {
-            if (!s.IsAbsoluteUri || (s.Scheme != Uri.UriSchemeHttp && s.Scheme != Uri.UriSchemeHttps)) errors.Add($"server {s} is not an http(s) URL");
+            if (!s.IsAbsoluteUri || s.Scheme != Uri.UriSchemeHttp) errors.Add($"server {s} is not an http:// URL (the load tester speaks plain HTTP/1.1)");
         }
         if (Connections is < 1 or > ConnectionsMax) errors.Add($"connections must be 1..{ConnectionsMax}");
         if (Requests is null && Duration is null) errors.Add("give a request count (-n) or a duration (-d)");

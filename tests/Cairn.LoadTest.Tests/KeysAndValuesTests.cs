@@ -54,12 +54,12 @@ public sealed class KeysAndValuesTests
         var options = new BenchOptions { Servers = [new Uri("http://127.0.0.1:7070")], Requests = 1, KeyCount = 10_000 };
         var keys = new KeySpace(options with { Consistency = "stale" });
         Assert.Equal("k00042", keys.Name(42));
-        Assert.Equal("http://127.0.0.1:7070/v1/bench/k00042", keys.Uri(0, 42).ToString());
-        Assert.Equal("http://127.0.0.1:7070/v1/bench/k00042?consistency=stale", keys.ReadUri(0, 42).ToString());
+        Assert.Equal("/v1/bench/k00042", keys.Path(42));
+        Assert.Equal("/v1/bench/k00042?consistency=stale", keys.ReadPath(42));
 
-        var raw = new KeySpace(options with { Target = KeyTarget.Keys, KeyPrefix = "a b/c", KeyCount = 2_000_000 / 2 });
+        var raw = new KeySpace(options with { Target = KeyTarget.Keys, KeyPrefix = "a b/c", KeyCount = 1_000_000 });
         Assert.Equal("a b/c000007", raw.Name(7));
-        Assert.Equal("http://127.0.0.1:7070/v1/_kv/a%20b/c000007", raw.Uri(0, 7).AbsoluteUri);
+        Assert.Equal("/v1/_kv/a%20b/c000007", raw.Path(7));
     }
 
     [Fact]

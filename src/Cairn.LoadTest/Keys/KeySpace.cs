@@ -2,18 +2,19 @@ namespace Cairn.LoadTest;
 
 /// <summary>
 /// The keys of a run: <c>{prefix}{index}</c> with the index zero-padded to at least five digits
-/// (<c>k00042</c>, the peers' key shape), and the request URI of each key on each server.
+/// (<c>k00042</c>, the peers' key shape), and the request target (escaped path and query) of
+/// each. Targets do not depend on the server: every node serves the same paths.
 /// </summary>
-/// <remarks>Thread-safe: URIs are built on first use and cached (a benign race builds one twice).</remarks>
+/// <remarks>Thread-safe: targets are built on first use and cached (a benign race builds one twice).</remarks>
 public sealed class KeySpace
 {
-    /// <summary>Above this many keys × servers, URIs are built per request instead of cached.</summary>
-    public const int CachedUrisMax = 400_000;
+    /// <summary>Above this many keys, targets are built per request instead of cached.</summary>
+    public const int CachedTargetsMax = 200_000;
 
-    private readonly string[] _bases;
-    private readonly Uri?[][]? _cache;
-    private readonly Uri?[][]? _readCache;
+    private readonly string?[]? _paths;
+    private readonly string?[]? _readPaths;
     private readonly string _format;
+    private readonly string _base;
     private readonly string _readQuery;
 
     public KeySpace(BenchOptions options)
@@ -22,22 +23,22 @@ public sealed class KeySpace
         Prefix = options.KeyPrefix;
         Target = options.Target;
         _format = "D" + Math.Max(5, (Count - 1).ToString().Length);
-        _bases = options.Servers.Select(s => BasePath(s, options)).ToArray();
-        _readQuery = options.Consistency is { } c ? "?consistency=" + System.Uri.EscapeDataString(c) : "";
-        if ((long)Count * _bases.Length <= CachedUrisMax)
+        _base = options.Target == KeyTarget.Keys ? "/v1/_kv/" : "/v1/" + options.Collection + "/";
+        _readQuery = options.Consistency is { } c ? "?consistency=" + Uri.EscapeDataString(c) : "";
+        CollectionPath = "/v1/" + options.Collection;
+        if (Count <= CachedTargetsMax)
         {
-            _cache = _bases.Select(_ => new Uri?[Count]).ToArray();
-            _readCache = _readQuery.Length == 0 ? _cache : _bases.Select(_ => new Uri?[Count]).ToArray();
+            _paths = new string?[Count];
+            _readPaths = _readQuery.Length == 0 ? _paths : new string?[Count];
         }
-        CollectionUris = options.Servers.Select(s => new Uri(s, "/v1/" + options.Collection)).ToArray();
     }
 
     public int Count { get; }
     public string Prefix { get; }
     public KeyTarget Target { get; }
 
-    /// <summary>POST target per server (documents only).</summary>
-    public IReadOnlyList<Uri> CollectionUris { get; }
+    /// <summary>Where POST creates documents (documents only).</summary>
+    public string CollectionPath { get; }
 
     public string Name(int index)
     {
@@ -45,32 +46,18 @@ public sealed class KeySpace
         return Prefix + index.ToString(_format);
     }
 
-    /// <summary>The URI to write key <paramref name="index"/> on server <paramref name="server"/>.</summary>
-    public Uri Uri(int server, int index)
-    {
-        if (_cache is null) return new Uri(_bases[server] + Escape(Name(index)));
-        var slot = _cache[server];
-        return slot[index] ??= new Uri(_bases[server] + Escape(Name(index)));
-    }
+    /// <summary>The target to write key <paramref name="index"/>.</summary>
+    public string Path(int index) =>
+        _paths is null ? _base + Escape(Name(index)) : _paths[index] ??= _base + Escape(Name(index));
 
-    /// <summary>The URI to read key <paramref name="index"/>: with the run's consistency level, if any.</summary>
-    public Uri ReadUri(int server, int index)
-    {
-        if (_readCache is null) return new Uri(_bases[server] + Escape(Name(index)) + _readQuery);
-        var slot = _readCache[server];
-        return slot[index] ??= new Uri(_bases[server] + Escape(Name(index)) + _readQuery);
-    }
+    /// <summary>The target to read key <paramref name="index"/>: with the run's consistency level, if any.</summary>
+    public string ReadPath(int index) =>
+        _readPaths is null ? _base + Escape(Name(index)) + _readQuery : _readPaths[index] ??= _base + Escape(Name(index)) + _readQuery;
 
-    /// <summary>The read URI of an arbitrary document id (a POSTed document, read back by --verify).</summary>
-    public Uri ReadUriOf(int server, string id) => new(_bases[server] + Escape(id) + _readQuery);
+    /// <summary>The read target of an arbitrary document id (a POSTed document, read back by --verify).</summary>
+    public string ReadPathOf(string id) => _base + Escape(id) + _readQuery;
 
     private string Escape(string name) => Target == KeyTarget.Keys
-        ? string.Join('/', name.Split('/').Select(System.Uri.EscapeDataString))
-        : System.Uri.EscapeDataString(name);
-
-    private static string BasePath(Uri server, BenchOptions options)
-    {
-        var root = server.GetLeftPart(UriPartial.Authority);
-        return options.Target == KeyTarget.Keys ? root + "/v1/_kv/" : root + "/v1/" + options.Collection + "/";
-    }
+        ? string.Join('/', name.Split('/').Select(Uri.EscapeDataString))
+        : Uri.EscapeDataString(name);
 }

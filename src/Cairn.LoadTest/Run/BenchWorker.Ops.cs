@@ -5,18 +5,17 @@ public sealed partial class BenchWorker
 {
     private async ValueTask<bool?> GetAsync(int key)
     {
-        var uri = _run.Keys.ReadUri(Server, key);
-        var (outcome, _) = await ReadAsync(uri, _run.Keys.Name(key));
+        var (outcome, _) = await ReadAsync(_run.Keys.ReadPath(key), _run.Keys.Name(key));
         if (outcome.Failure == FailureKind.Cancelled) return null;
         if (!outcome.IsSuccess) Failed(BenchOp.Get, outcome);
         return outcome.IsSuccess;
     }
 
     /// <summary>A GET recorded in the history: Ok with the observed tag (null for a 404 not-found), else Unknown.</summary>
-    private async ValueTask<(HttpOutcome Outcome, string? Observed)> ReadAsync(Uri uri, string keyName)
+    private async ValueTask<(HttpOutcome Outcome, string? Observed)> ReadAsync(string target, string keyName)
     {
         var invoked = Clock.Now;
-        var outcome = await _connection.SendAsync(HttpMethod.Get, uri, default, null);
+        var outcome = await _connection.SendAsync(BenchMethod.Get, target);
         var completed = Clock.Now;
         string? observed = null;
         var absent = outcome.Failure == FailureKind.Status && outcome.Status == 404 && outcome.Detail == "not-found";
@@ -34,7 +33,7 @@ public sealed partial class BenchWorker
         var (length, tag) = NextValue();
         var name = _run.Keys.Name(key);
         var invoked = Clock.Now;
-        var outcome = await _connection.SendAsync(HttpMethod.Put, _run.Keys.Uri(Server, key), _value.AsMemory(0, length), _run.ContentType);
+        var outcome = await _connection.SendAsync(BenchMethod.Put, _run.Keys.Path(key), _value.AsMemory(0, length), _run.ContentType);
         var completed = Clock.Now;
         Record(WriteEntry(name, tag, null, invoked, completed, outcome, cas: false));
         if (outcome.Failure == FailureKind.Cancelled) return null;
@@ -51,7 +50,7 @@ public sealed partial class BenchWorker
     private async ValueTask<bool?> PostAsync()
     {
         var (length, tag) = NextValue();
-        var outcome = await _connection.SendAsync(HttpMethod.Post, _run.Keys.CollectionUris[Server], _value.AsMemory(0, length), _run.ContentType);
+        var outcome = await _connection.SendAsync(BenchMethod.Post, _run.Keys.CollectionPath, _value.AsMemory(0, length), _run.ContentType);
         if (outcome.Failure == FailureKind.Cancelled) return null;
         if (!outcome.IsSuccess)
         {
@@ -60,7 +59,7 @@ public sealed partial class BenchWorker
         }
         if (_run.Tracker is not null)
         {
-            if (BenchConnection.IdOf(_connection.Body(outcome)) is { } id) await VerifyReadBackAsync(_run.Keys.ReadUriOf(Server, id), id, outcome.Revision, tag!);
+            if (BenchConnection.IdOf(_connection.Body(outcome)) is { } id) await VerifyReadBackAsync(_run.Keys.ReadPathOf(id), id, outcome.Revision, tag!);
             else _run.Tracker.Mismatch("(post)", "the answer to a POST carried no document id");
         }
         return true;
@@ -72,7 +71,7 @@ public sealed partial class BenchWorker
         var name = _run.Keys.Name(key);
         for (var attempt = 0; attempt <= _options.CasRetriesMax; attempt++)
         {
-            var (read, observed) = await ReadAsync(_run.Keys.ReadUri(Server, key), name);
+            var (read, observed) = await ReadAsync(_run.Keys.ReadPath(key), name);
             if (read.Failure == FailureKind.Cancelled) return null;
             var absent = read.Failure == FailureKind.Status && read.Status == 404 && read.Detail == "not-found";
             if (!read.IsSuccess && !absent)
@@ -88,8 +87,8 @@ public sealed partial class BenchWorker
 
             var (length, tag) = NextValue();
             var invoked = Clock.Now;
-            var write = await _connection.SendAsync(HttpMethod.Put, _run.Keys.Uri(Server, key), _value.AsMemory(0, length), _run.ContentType,
-                ifMatch: absent ? null : Etag(read.Revision), ifNoneMatchAny: absent);
+            var write = await _connection.SendAsync(BenchMethod.Put, _run.Keys.Path(key), _value.AsMemory(0, length), _run.ContentType,
+                ifMatch: absent ? 0 : read.Revision, ifNoneMatchAny: absent);
             var completed = Clock.Now;
             var mismatch = write.Failure == FailureKind.Status && write.Status == 412;
             Record(WriteEntry(name, tag, absent ? null : observed, invoked, completed, write, cas: true));
@@ -123,6 +122,4 @@ public sealed partial class BenchWorker
         var result = outcome.OutcomeUnknown ? HistoryOutcome.Unknown : HistoryOutcome.Fail;
         return new HistoryEntry(Id, key, kind, tag, expected, null, null, invoked, completed, result);
     }
-
-    private static string Etag(long revision) => "\"" + revision + "\"";
 }

@@ -7,15 +7,15 @@ public sealed partial class BenchWorker
     {
         if (_run.Tracker is null) return;
         _run.Tracker.Acknowledged(key, revision, tag);
-        if (readBack) await VerifyReadBackAsync(_run.Keys.ReadUri(Server, key), _run.Keys.Name(key), revision, tag);
+        if (readBack) await VerifyReadBackAsync(_run.Keys.ReadPath(key), _run.Keys.Name(key), revision, tag);
     }
 
     /// <summary>Right after an acknowledged write: the read must show it, or something newer.</summary>
-    private async ValueTask VerifyReadBackAsync(Uri uri, string name, long revision, string tag)
+    private async ValueTask VerifyReadBackAsync(string target, string name, long revision, string tag)
     {
         var tracker = _run.Tracker!;
         var started = Clock.Now;
-        var (read, _) = await ReadAsync(uri, name);
+        var (read, _) = await ReadAsync(target, name);
         Stats.Record(BenchOp.VerifyGet, Clock.ToNanos(Clock.Now - started));
         if (read.Failure == FailureKind.Cancelled) return;
         if (revision <= 0)
@@ -36,7 +36,7 @@ public sealed partial class BenchWorker
             if (tracker.Latest(key) is not { } latest) continue;
             var name = _run.Keys.Name(key);
             var started = Clock.Now;
-            var (read, _) = await ReadAsync(_run.Keys.ReadUri(Server, key), name);
+            var (read, _) = await ReadAsync(_run.Keys.ReadPath(key), name);
             stats.Record(BenchOp.VerifyGet, Clock.ToNanos(Clock.Now - started));
             if (read.Failure == FailureKind.Cancelled) return;
             Judge(tracker, name, read, latest.Revision, latest.Tag, final: true, tracker.HadUnknownWrite(key));

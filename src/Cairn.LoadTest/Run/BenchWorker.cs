@@ -24,7 +24,7 @@ public sealed partial class BenchWorker : IDisposable
         _options = run.Options;
         Id = id;
         Server = id % _options.Servers.Count;
-        _connection = new BenchConnection(_options.RequestTimeout, cancel);
+        _connection = new BenchConnection(_options.Servers[Server], _options.RequestTimeout, cancel);
         _keys = new KeyChooser(_options.KeyCount, _options.Distribution, run.Zipf, seed);
         _value = new byte[Values.BufferBytes(_options.ValueBytes)];
     }
