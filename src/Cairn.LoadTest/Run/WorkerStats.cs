@@ -21,7 +21,12 @@ public sealed class WorkerStats
 {
     public static readonly int OpCount = Enum.GetValues<BenchOp>().Length;
 
-    private readonly LatencyHistogram[] _latency = Enumerable.Range(0, OpCount).Select(_ => new LatencyHistogram()).ToArray();
+    /// <summary>Never recorded into: what <see cref="Latency"/> returns for a kind this worker never ran.</summary>
+    private static readonly LatencyHistogram Empty = new();
+
+    // Created on first use: a histogram is 34 KB, most workloads use one or two kinds, and a run
+    // may have a thousand workers.
+    private readonly LatencyHistogram?[] _latency = new LatencyHistogram?[OpCount];
     private readonly long[] _errors = new long[OpCount];
     private long _errorTotal;
 
@@ -31,13 +36,13 @@ public sealed class WorkerStats
     public long CasRetries { get; set; }
     public long CasGaveUp { get; set; }
 
-    public LatencyHistogram Latency(BenchOp op) => _latency[(int)op];
+    public LatencyHistogram Latency(BenchOp op) => Volatile.Read(ref _latency[(int)op]) ?? Empty;
 
     public long Errors(BenchOp op) => Volatile.Read(ref _errors[(int)op]);
 
     public long ErrorTotal => Volatile.Read(ref _errorTotal);
 
-    public void Record(BenchOp op, long nanos) => _latency[(int)op].Record(Math.Max(0, nanos));
+    public void Record(BenchOp op, long nanos) => Histogram(op).Record(Math.Max(0, nanos));
 
     public void Error(BenchOp op, string kind)
     {
@@ -51,13 +56,20 @@ public sealed class WorkerStats
     {
         for (var i = 0; i < OpCount; i++)
         {
-            _latency[i].Add(other._latency[i]);
+            if (other._latency[i] is { } theirs) Histogram((BenchOp)i).Add(theirs);
             _errors[i] += other._errors[i];
         }
         _errorTotal += other._errorTotal;
         foreach (var (kind, count) in other.ErrorKinds) ErrorKinds[kind] = ErrorKinds.GetValueOrDefault(kind) + count;
         CasRetries += other.CasRetries;
         CasGaveUp += other.CasGaveUp;
+    }
+
+    private LatencyHistogram Histogram(BenchOp op)
+    {
+        var h = _latency[(int)op];
+        if (h is null) Volatile.Write(ref _latency[(int)op], h = new LatencyHistogram());
+        return h;
     }
 
     private void CountKind(string kind) => ErrorKinds[kind] = ErrorKinds.GetValueOrDefault(kind) + 1;
