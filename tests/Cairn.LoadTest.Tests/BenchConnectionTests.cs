@@ -57,9 +57,12 @@ public sealed class BenchConnectionTests
             "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nc");
         using var connection = new BenchConnection(server.Address, Timeout, default);
 
-        Assert.Equal("a", Encoding.ASCII.GetString(connection.Body(await connection.SendAsync(BenchMethod.Get, "/1"))));
-        Assert.Equal("until the end", Encoding.ASCII.GetString(connection.Body(await connection.SendAsync(BenchMethod.Get, "/2"))));
-        Assert.Equal("c", Encoding.ASCII.GetString(connection.Body(await connection.SendAsync(BenchMethod.Get, "/3"))));
+        foreach (var (path, expected) in new[] { ("/1", "a"), ("/2", "until the end"), ("/3", "c") })
+        {
+            var outcome = await connection.SendAsync(BenchMethod.Get, path);
+            Assert.True(outcome.IsSuccess, $"{path}: {outcome.ErrorKind()}");
+            Assert.Equal(expected, Encoding.ASCII.GetString(connection.Body(outcome)));
+        }
         Assert.Equal(3, server.Connections);
     }
 
@@ -110,7 +113,7 @@ public sealed class BenchConnectionTests
     public async Task NoAnswerWithinTheTimeout_IsATimeout_AndTheNextRequestReconnects()
     {
         await using var server = new CannedServer(null, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
-        using var connection = new BenchConnection(server.Address, TimeSpan.FromMilliseconds(200), default);
+        using var connection = new BenchConnection(server.Address, TimeSpan.FromSeconds(1), default);
 
         Assert.Equal(FailureKind.Timeout, (await connection.SendAsync(BenchMethod.Get, "/silent")).Failure);
         Assert.True((await connection.SendAsync(BenchMethod.Get, "/fine")).IsSuccess);
