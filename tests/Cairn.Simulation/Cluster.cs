@@ -188,6 +188,7 @@ internal sealed partial class Cluster
         if (node.Id != _lastLeader) Stats.LeaderChanges++;
         _lastLeader = node.Id;
         Log($"{node.Id} leads term {node.UpRaft.Term}");
+        Nemesis.OnLeaderElected(node);
     }
 
     /// <summary>A membership entry applied somewhere: count it once; a removed node is shut down (its removal is committed).</summary>

@@ -20,6 +20,7 @@ internal enum FaultKind
     RemoveVoter,
     RemoveLearner,
     TransferLeadership,
+    StrikeNewLeader,
     LossBurst,
     DuplicateBurst,
     SlowBurst,
@@ -37,6 +38,12 @@ internal sealed class Nemesis(Cluster cluster, Random rng)
     private long _healAt = long.MaxValue;
     private long _calmAt = long.MaxValue;
 
+    // A freshly elected leader to strike (crash or isolate) a few ticks into its term, while it reconciles logs.
+    private (NodeId Leader, Term Term, long At) _strike;
+
+    /// <summary>False outside the safety phase.</summary>
+    public bool Active { get; private set; } = true;
+
     public long[] Counts { get; } = new long[Enum.GetValues<FaultKind>().Length];
 
     public long Total => Counts.Sum();
@@ -48,6 +55,7 @@ internal sealed class Nemesis(Cluster cluster, Random rng)
         if (now >= _healAt) Heal();
         if (now >= _calmAt) Calm();
         RestartDue(now);
+        if (_strike.At != 0 && now >= _strike.At) Strike();
         if (now < _nextActionAt) return;
         _nextActionAt = now + rng.Next(cluster.Options.NemesisIntervalTicks / 2, (cluster.Options.NemesisIntervalTicks * 3 / 2) + 1);
         var roll = rng.Next(100);
@@ -63,6 +71,8 @@ internal sealed class Nemesis(Cluster cluster, Random rng)
     /// <summary>End of the safety phase: heal every partition, calm the network, restart every crashed node.</summary>
     public void HealAll()
     {
+        Active = false;
+        _strike = default;
         Heal();
         Calm();
         _nextActionAt = _healAt = _calmAt = long.MaxValue;
@@ -71,6 +81,33 @@ internal sealed class Nemesis(Cluster cluster, Random rng)
             node.CrashAfterNextPersist = false;
             if (node.Life == NodeLife.Crashed) cluster.RestartNode(node);
         }
+    }
+
+    /// <summary>
+    /// Some new leaders lose power a few message delays into their term: the window in which a leader reconciles
+    /// followers' logs and commits its first entries, where the subtle Raft bugs live (Figure 8).
+    /// </summary>
+    public void OnLeaderElected(SimNode leader)
+    {
+        if (!Active || _strike.At != 0 || rng.Next(100) >= cluster.Options.LeaderStrikePercent) return;
+        _strike = (leader.Id, leader.UpRaft.Term, cluster.Now + rng.Next(1, (3 * cluster.Options.DelayMaxTicks) + 2));
+    }
+
+    private void Strike()
+    {
+        var (id, term, _) = _strike;
+        _strike = default;
+        if (cluster.NodeById(id) is not { IsUp: true } node || node.UpRaft.Role != RaftRole.Leader || node.UpRaft.Term != term) return;
+        Count(FaultKind.StrikeNewLeader);
+        if (rng.Next(2) == 0)
+        {
+            cluster.CrashNode(node, $"strike the new leader of term {term}");
+            return;
+        }
+        cluster.Network.Heal();
+        _healAt = cluster.Now + rng.Next(30, 150);
+        cluster.Network.Isolate(id, cluster.LiveOrCrashedIds());
+        cluster.Log($"strike the new leader of term {term}: isolate {id}");
     }
 
     private void RestartDue(long now)
@@ -216,7 +253,12 @@ internal sealed class Nemesis(Cluster cluster, Random rng)
         }
     }
 
-    private bool Propose(RaftNode raft, MembershipChangeKind kind, NodeId node) => raft.ProposeMembershipChange(new MembershipChange(kind, node)).Accepted;
+    private bool Propose(RaftNode raft, MembershipChangeKind kind, NodeId node)
+    {
+        var accepted = raft.ProposeMembershipChange(new MembershipChange(kind, node)).Accepted;
+        cluster.Checker.AfterStep(cluster.NodeById(raft.Id)!);
+        return accepted;
+    }
 
     private void Transfer()
     {
@@ -225,7 +267,9 @@ internal sealed class Nemesis(Cluster cluster, Random rng)
         var voters = leader.UpRaft.Membership.Voters.Where(v => v != leader.Id).ToArray();
         if (voters.Length == 0) return;
         var target = voters[rng.Next(voters.Length)];
-        if (leader.UpRaft.TransferLeadership(target) != TransferLeadershipResult.Started) return;
+        var started = leader.UpRaft.TransferLeadership(target) == TransferLeadershipResult.Started;
+        cluster.Checker.AfterStep(leader);
+        if (!started) return;
         cluster.PendingTransfer = (target, cluster.Now + (2 * cluster.Options.ElectionTicks));
         Record(FaultKind.TransferLeadership, $"transfer leadership {leader.Id} -> {target}");
     }

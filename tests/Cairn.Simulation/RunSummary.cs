@@ -17,11 +17,13 @@ internal sealed class RunSummary(IReadOnlyList<SimResult> results, TimeSpan elap
         var text = new StringBuilder();
         var n = Math.Max(1, Results.Count);
         var ops = Results.Sum(r => r.Operations);
+        var checkedOps = Results.Sum(r => r.History is null ? 0 : r.History.OperationsOk + r.History.OperationsUnknown);
         Line(text, $"seeds: {Results.Count} ({Results.Count(r => r.Options.InitialVoters == 3)} × 3 nodes, {Results.Count(r => r.Options.InitialVoters == 5)} × 5 nodes), " +
                    $"{Failures.Count} failed, teeth={faults}, {Elapsed.TotalSeconds:F1} s, {Results.Count / Math.Max(0.001, Elapsed.TotalSeconds):F1} seeds/s " +
                    $"({Runner.WorkersMax} workers, {Results.Average(r => r.Elapsed.TotalMilliseconds):F0} ms per seed)");
         Line(text, $"simulated ticks per seed: {Results.Average(r => r.Ticks):F0}; trace events per seed: {Results.Average(r => r.TraceEvents):F0}");
-        Line(text, $"client operations checked: {ops} ({ops / (double)n:F0} per run); by kind/outcome (ok/fail/unknown): {Outcomes()}");
+        Line(text, $"client operations checked (ok + unknown): {checkedOps} ({checkedOps / (double)n:F0} per run), recorded {ops} ({ops / (double)n:F0} per run); " +
+                   $"by kind ok/fail/unknown: {Outcomes()}");
         var unknownKeys = Results.Where(r => r.History is not null).SelectMany(r => r.History!.UnknownKeys.Select(k => $"seed {r.Seed} key {k.Key}")).ToList();
         Line(text, $"unknown-verdict keys (checker budget): {unknownKeys.Count}{(unknownKeys.Count > 0 ? ": " + string.Join(", ", unknownKeys.Take(20)) : "")}");
         Line(text, "faults per run by kind: " + string.Join(", ", Enum.GetValues<FaultKind>().Select(k =>
@@ -38,6 +40,11 @@ internal sealed class RunSummary(IReadOnlyList<SimResult> results, TimeSpan elap
                    $"a committed membership change {Results.Count(r => r.Stats.MembershipChangesCommitted > 0)}, ≥ 3 leader changes {Results.Count(r => r.Stats.LeaderChanges >= 3)}");
         var converged = Results.Where(r => r.Passed).Select(r => r.ConvergedAfterTicks).DefaultIfEmpty(0).ToList();
         Line(text, $"liveness: converged after {converged.Average():F0} ticks on average, {converged.Max()} at most");
+        if (Failures.Count > 0)
+        {
+            Line(text, "failures by kind: " + string.Join(", ", Failures.GroupBy(f => f.Failure!.Kind).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count()}")));
+            Line(text, "failed seeds: " + string.Join(' ', Failures.Select(f => f.Seed).Order().Take(100)));
+        }
         foreach (var failure in Failures.Take(10)) text.Append(failure.Failure!.Describe(failure.Seed));
         return text.ToString();
 

@@ -223,7 +223,8 @@ internal sealed class SimClients
         op.Done = true;
         _inFlight[op.ClientId] = null;
         Outcomes[(int)op.Kind, (int)outcome]++;
-        _nextStart[op.ClientId] = _cluster.Now + _rng.Next(0, 4);
+        // A failed attempt (typically "no leader") backs off a little before the next one, like a client library would.
+        _nextStart[op.ClientId] = _cluster.Now + (outcome == OpOutcome.Fail ? _rng.Next(2, 7) : _rng.Next(0, 4));
         _cluster.Trace.Add(21, (ulong)op.ClientId, (ulong)outcome, (ulong)_cluster.Now);
     }
 }

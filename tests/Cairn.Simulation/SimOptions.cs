@@ -49,6 +49,9 @@ internal sealed record SimOptions
     /// <summary>Slow-network bursts; off for lease-read runs, whose safety assumes delays well under an election timeout.</summary>
     public required bool SlowBursts { get; init; }
 
+    /// <summary>Percentage of newly elected leaders the nemesis strikes a few ticks into their term.</summary>
+    public required int LeaderStrikePercent { get; init; }
+
     /// <summary>Mean ticks between two nemesis actions.</summary>
     public required int NemesisIntervalTicks { get; init; }
 
@@ -72,14 +75,15 @@ internal sealed record SimOptions
             SpareNodes = 3,
             Clients = rng.Next(5, 9),
             Keys = rng.Next(2, 6),
-            SafetyTicks = rng.Next(1_200, 2_000),
+            SafetyTicks = rng.Next(2_000, 3_000),
             ElectionTicks = election,
             HeartbeatTicks = rng.Next(1, 3),
             // Check-quorum is on for lease reads (required); otherwise both switches vary, as operators may set them.
             PreVote = rng.Next(5) != 0,
             CheckQuorum = lease || rng.Next(5) != 0,
             ReadMode = lease ? ReadMode.LeaseBased : ReadMode.Safe,
-            EntriesPerMessageMax = rng.Next(2, 33),
+            // A third of the runs send one or two entries per append, so reconciling a log takes several round trips.
+            EntriesPerMessageMax = rng.Next(3) == 0 ? rng.Next(1, 3) : rng.Next(2, 33),
             InflightMessagesMax = rng.Next(2, 17),
             SnapshotChunkBytesMax = rng.Next(128, 1_025),
             SnapshotLogTailEntries = rng.Next(0, 9),
@@ -91,6 +95,7 @@ internal sealed record SimOptions
             DuplicateRate = rng.Next(3) * 0.01,
             SlowBursts = !lease,
             NemesisIntervalTicks = rng.Next(20, 50),
+            LeaderStrikePercent = rng.Next(20, 70),
             ClientTimeoutTicks = rng.Next(4, 9) * election,
             Faults = faults,
         };
@@ -99,5 +104,6 @@ internal sealed record SimOptions
     public override string ToString() =>
         $"voters={InitialVoters} clients={Clients} keys={Keys} safetyTicks={SafetyTicks} election={ElectionTicks} heartbeat={HeartbeatTicks} " +
         $"preVote={PreVote} checkQuorum={CheckQuorum} read={ReadMode} delay=[{DelayMinTicks},{DelayMaxTicks}] loss={LossRate:F2} dup={DuplicateRate:F2} " +
-        $"snapshotEvery={SnapshotEveryEntries} tail={SnapshotLogTailEntries} chunk={SnapshotChunkBytesMax} faults={Faults}";
+        $"snapshotEvery={SnapshotEveryEntries} tail={SnapshotLogTailEntries} chunk={SnapshotChunkBytesMax} entriesPerMsg={EntriesPerMessageMax} " +
+        $"inflight={InflightMessagesMax} strike={LeaderStrikePercent}% faults={Faults}";
 }

@@ -5,6 +5,7 @@ namespace Cairn.Simulation;
 /// <summary>
 /// The simulation tiers. Default: 500 seeds (about half 3-node, half 5-node clusters) on two workers.
 /// Extended: CAIRN_SIM_SEEDS=N [CAIRN_SIM_SEED_START=S] dotnet test tests/Cairn.Simulation -c Release --filter "FullyQualifiedName~Tier".
+/// With CAIRN_SIM_TEETH=Switch the same tier runs with a safety-breaking switch of the core on, and lists what it caught.
 /// </summary>
 public sealed class SimulationTests(ITestOutputHelper output)
 {
@@ -13,7 +14,8 @@ public sealed class SimulationTests(ITestOutputHelper output)
     {
         var (start, count) = Runner.TierFromEnvironment();
 
-        var summary = Runner.RunSeeds(start, count);
+        // CAIRN_SIM_TEETH=Switch runs the tier with a safety-breaking switch on: it should then fail (exploration).
+        var summary = Runner.RunSeeds(start, count, Runner.TeethFromEnvironment());
 
         output.WriteLine($"seeds {start}..{start + count - 1}");
         output.WriteLine(summary.Describe());

@@ -10,8 +10,8 @@ namespace Cairn.Simulation;
 /// </summary>
 public sealed class TeethTests(ITestOutputHelper output)
 {
-    /// <summary>Seeds tried before giving up on a switch (the default tier's first seeds).</summary>
-    private const int SeedsMax = 300;
+    /// <summary>Seeds tried before giving up on a switch: the default tier.</summary>
+    private const int SeedsMax = Runner.DefaultSeedCount;
 
     private static readonly TestingFaults[] Covered =
     [
