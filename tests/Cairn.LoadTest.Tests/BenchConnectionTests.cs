@@ -67,6 +67,23 @@ public sealed class BenchConnectionTests
     }
 
     [Fact]
+    public async Task AConnectionTheServerClosedWhileIdle_IsReplacedBeforeTheNextRequest()
+    {
+        // The server closes after its first answer without saying so (Kestrel's keep-alive timeout).
+        await using var server = new CannedServer("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\na", "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nb")
+        {
+            CloseAfterFirst = true,
+        };
+        using var connection = new BenchConnection(server.Address, Timeout, default, idleCheckAfter: TimeSpan.Zero);
+
+        Assert.True((await connection.SendAsync(BenchMethod.Get, "/1")).IsSuccess);
+        await server.FirstClosed.WaitAsync(Timeout);
+        var second = await connection.SendAsync(BenchMethod.Put, "/2", "{}"u8.ToArray(), "application/json");
+        Assert.True(second.IsSuccess, second.ErrorKind());
+        Assert.Equal(2, server.Connections);
+    }
+
+    [Fact]
     public async Task ProblemAnswers_CarryTheirProblemType()
     {
         const string problem = "{\"type\":\"urn:cairn:problem:precondition-failed\",\"status\":412,\"currentRevision\":9}";
@@ -145,6 +162,13 @@ public sealed class BenchConnectionTests
 
         public Uri Address { get; }
         public bool CloseAfterLast { get; init; }
+        public bool CloseAfterFirst { get; init; }
+
+        /// <summary>Completes when the server has closed the connection of its first answer (with <see cref="CloseAfterFirst"/>).</summary>
+        public Task FirstClosed => _firstClosed.Task;
+
+        private readonly TaskCompletionSource _firstClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _answered;
         public int Connections => Volatile.Read(ref _connections);
 
         public List<string> Requests
@@ -205,6 +229,12 @@ public sealed class BenchConnectionTests
                     }
                     if (answer is null) continue; // stay silent on this request
                     await stream.WriteAsync(Encoding.ASCII.GetBytes(answer), _stop.Token);
+                    if (Interlocked.Increment(ref _answered) == 1 && CloseAfterFirst)
+                    {
+                        client.Close();
+                        _firstClosed.SetResult();
+                        return;
+                    }
                     if (answer.Contains("Connection: close", StringComparison.Ordinal) || answer.StartsWith("HTTP/1.0", StringComparison.Ordinal) || (last && CloseAfterLast))
                     {
                         client.Close();

@@ -30,13 +30,18 @@ public sealed partial class BenchConnection : IDisposable
     /// <summary>A status line plus headers longer than this is a protocol error.</summary>
     public const int HeaderBytesMax = 64 << 10;
 
+    /// <summary>By default, a connection idle longer than this is checked for a close by the server before it is reused.</summary>
+    public static readonly TimeSpan IdleCheckAfterDefault = TimeSpan.FromSeconds(1);
+
     private readonly string _host;
     private readonly int _port;
     private readonly byte[] _hostHeader;
     private readonly TimeSpan _timeout;
+    private readonly long _idleCheckAfterMs;
     private readonly CancellationToken _run;
     private CancellationTokenSource _deadline;
     private Socket? _socket;
+    private long _lastUsed;
     private byte[] _send = new byte[4096];
     private byte[] _recv = new byte[16 * 1024];
     private int _recvStart;
@@ -44,8 +49,9 @@ public sealed partial class BenchConnection : IDisposable
     private byte[] _body = new byte[16 * 1024];
     private int _bodyLength;
 
-    public BenchConnection(Uri server, TimeSpan timeout, CancellationToken run)
+    public BenchConnection(Uri server, TimeSpan timeout, CancellationToken run, TimeSpan? idleCheckAfter = null)
     {
+        _idleCheckAfterMs = (long)(idleCheckAfter ?? IdleCheckAfterDefault).TotalMilliseconds;
         Invariant.Check(server.Scheme == Uri.UriSchemeHttp, "the load tester speaks plain http");
         _host = server.IdnHost;
         _port = server.Port;
@@ -67,6 +73,7 @@ public sealed partial class BenchConnection : IDisposable
     {
         _deadline.CancelAfter(_timeout);
         var ct = _deadline.Token;
+        if (_socket is not null && ClosedWhileIdle()) Close();
         var connecting = _socket is null;
         try
         {
@@ -75,6 +82,7 @@ public sealed partial class BenchConnection : IDisposable
             var length = EncodeRequest(method, target, body.Span, contentType, ifMatch, ifNoneMatchAny);
             for (var sent = 0; sent < length;) sent += await _socket!.SendAsync(_send.AsMemory(sent, length - sent), SocketFlags.None, ct);
             var (status, revision, close) = await ReadResponseAsync(ct);
+            _lastUsed = Environment.TickCount64;
             if (close) Close();
             if (status is >= 200 and < 300) return new HttpOutcome(FailureKind.None, status, revision, _bodyLength, null);
             return new HttpOutcome(FailureKind.Status, status, revision, _bodyLength, ProblemType(_body.AsSpan(0, _bodyLength)));
@@ -102,6 +110,24 @@ public sealed partial class BenchConnection : IDisposable
                 _deadline.Dispose();
                 _deadline = CancellationTokenSource.CreateLinkedTokenSource(_run);
             }
+        }
+    }
+
+    /// <summary>
+    /// Whether the server closed this keep-alive connection while it sat idle (Kestrel does after
+    /// two minutes). Sending on it would fail with no way to tell whether the request was applied;
+    /// a readable socket with nothing to read is a close, so reconnect first, like HttpClient's pool.
+    /// </summary>
+    private bool ClosedWhileIdle()
+    {
+        if (Environment.TickCount64 - _lastUsed < _idleCheckAfterMs) return false;
+        try
+        {
+            return _socket!.Poll(0, SelectMode.SelectRead) && _socket.Available == 0;
+        }
+        catch (SocketException)
+        {
+            return true;
         }
     }
 
