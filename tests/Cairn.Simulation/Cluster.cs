@@ -153,6 +153,9 @@ internal sealed partial class Cluster
         Faults = Options.Faults,
     };
 
+    /// <summary>A draw from the run's RNG, for decisions taken inside a node's Ready handling.</summary>
+    public int NextRandom(int maxExclusive) => _rng.Next(maxExclusive);
+
     public void CrashNode(SimNode node, string why)
     {
         node.Crash(Clients);

@@ -13,9 +13,10 @@ internal enum FaultKind
     Heal,
     Crash,
     CrashLeader,
-    CrashAfterPersist,
+    CrashInPersist,
     Restart,
     AddLearner,
+    AddVoter,
     PromoteLearner,
     RemoveVoter,
     RemoveLearner,
@@ -78,7 +79,7 @@ internal sealed class Nemesis(Cluster cluster, Random rng)
         _nextActionAt = _healAt = _calmAt = long.MaxValue;
         foreach (var node in cluster.Nodes)
         {
-            node.CrashAfterNextPersist = false;
+            node.CrashInNextPersist = false;
             if (node.Life == NodeLife.Crashed) cluster.RestartNode(node);
         }
     }
@@ -216,8 +217,8 @@ internal sealed class Nemesis(Cluster cluster, Random rng)
         var node = up[rng.Next(up.Count)];
         if (roll == 1)
         {
-            node.CrashAfterNextPersist = true;
-            Record(FaultKind.CrashAfterPersist, $"{node.Id} will crash right after its next persist");
+            node.CrashInNextPersist = true;
+            Record(FaultKind.CrashInPersist, $"{node.Id} will crash while persisting its next Ready");
             return;
         }
         cluster.CrashNode(node, "crash");
@@ -241,9 +242,11 @@ internal sealed class Nemesis(Cluster cluster, Random rng)
         }
         if (spare is not null && membership.Voters.Count < 5 && learner.IsNone && roll < 75)
         {
-            if (!Propose(raft, MembershipChangeKind.AddLearner, spare.Id)) return;
+            // Mostly the careful way (learner, then promote); sometimes an empty node straight in as a voter.
+            var asVoter = roll < 19;
+            if (!Propose(raft, asVoter ? MembershipChangeKind.AddVoter : MembershipChangeKind.AddLearner, spare.Id)) return;
             cluster.StartJoiningNode(spare);
-            Record(FaultKind.AddLearner, $"add learner {spare.Id} via {leader.Id}");
+            Record(asVoter ? FaultKind.AddVoter : FaultKind.AddLearner, $"add {(asVoter ? "voter" : "learner")} {spare.Id} via {leader.Id}");
             return;
         }
         if (membership.Voters.Count > 3)

@@ -1,4 +1,5 @@
 using Cairn.Consensus;
+using Cairn.Consensus.Storage;
 using Cairn.Store;
 using Cairn.Store.Codec;
 
@@ -22,13 +23,14 @@ internal sealed partial class SimNode
         var ready = raft.GetReady();
         cluster.Checker.BeforePersist(this, ready);
         if (ready.EntriesToPersist.Count > 0 && ready.EntriesToPersist[0].Index <= LogStore.LastIndex) cluster.Stats.LogTruncations++;
-        ReadyPersistence.Persist(ready, LogStore, StableStore, SnapshotStore);
-        if (CrashAfterNextPersist && ready.MustPersist)
+        if (CrashInNextPersist && ready.MustPersist)
         {
-            // Durable, but nothing sent or applied: the restarted node must cope with exactly that.
-            cluster.CrashNode(this, "crash right after persisting a Ready");
+            // Durable up to the cut, nothing sent or applied: the restarted node must cope with exactly that.
+            var what = PersistTorn(ready, cluster.NextRandom);
+            cluster.CrashNode(this, $"crash while persisting a Ready ({what})");
             return;
         }
+        ReadyPersistence.Persist(ready, LogStore, StableStore, SnapshotStore);
 
         foreach (var message in ready.Messages) cluster.Send(message);
 
@@ -48,6 +50,44 @@ internal sealed partial class SimNode
 
         raft.Advance(ready);
         cluster.Checker.AfterReady(this);
+    }
+
+    /// <summary>
+    /// Persists a random prefix of the Ready's writes in the contract's order (snapshot save, log reset, a prefix of
+    /// the entries, hard state), as a crash between two store writes (or within a WAL batch, after its torn tail was
+    /// repaired) would leave it. Each in-memory store call is atomic, like one synced write.
+    /// </summary>
+    private string PersistTorn(Ready ready, Func<int, int> random)
+    {
+        // Each step gets the number of entries to write when it is the one the crash interrupts (-1: complete).
+        var steps = new List<(string Name, Action<int> Write)>();
+        if (ready.Snapshot is { } snapshot)
+        {
+            steps.Add(("snapshot saved", _ => SnapshotStore.Save(snapshot)));
+            steps.Add(("log reset to it", _ => LogStore.Reset(snapshot.Meta.Index, snapshot.Meta.Term)));
+        }
+        var entries = ready.EntriesToPersist;
+        if (entries.Count > 0) steps.Add(($"entries appended", keep => LogStore.Append(keep < 0 ? entries : [.. entries.Take(keep)])));
+        if (ready.HardState is not null || ready.BootstrapMembership is not null)
+        {
+            steps.Add(("hard state saved", _ =>
+            {
+                var current = StableStore.Load();
+                StableStore.Save(new StableState(ready.HardState ?? current?.HardState ?? default,
+                    ready.BootstrapMembership ?? current?.Bootstrap ?? Membership.Empty));
+            }));
+        }
+        // Steps done completely, then possibly a torn entry batch (a prefix survives the WAL's torn-tail repair).
+        var done = random(steps.Count + 1);
+        for (var i = 0; i < done; i++) steps[i].Write(-1);
+        var what = done == 0 ? "nothing written" : string.Join(", ", steps.Take(done).Select(s => s.Name));
+        if (done < steps.Count && steps[done].Name == "entries appended")
+        {
+            var keep = random(entries.Count);
+            if (keep > 0) steps[done].Write(keep);
+            what += $"; {keep}/{entries.Count} entries of a torn batch";
+        }
+        return what;
     }
 
     private KvStore UpKv => Kv ?? throw new InvalidOperationException($"{Id} is down");

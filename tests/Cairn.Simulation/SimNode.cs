@@ -51,8 +51,11 @@ internal sealed partial class SimNode(NodeId id, StoreLimits limits)
     public LogIndex CheckedCommit { get; set; }
     public Term CheckedTerm { get; set; }
 
-    /// <summary>Nemesis: crash this node right after it persists its next Ready (before sending or applying anything).</summary>
-    public bool CrashAfterNextPersist { get; set; }
+    /// <summary>
+    /// Nemesis: crash this node while it persists its next Ready (torn between store writes, or right after the last
+    /// one), before sending or applying anything.
+    /// </summary>
+    public bool CrashInNextPersist { get; set; }
 
     /// <summary>Nemesis: when a crashed node comes back.</summary>
     public long RestartAt { get; set; }
@@ -70,7 +73,7 @@ internal sealed partial class SimNode(NodeId id, StoreLimits limits)
         Applied = snapshot?.Meta.Index ?? LogIndex.Zero;
         Incarnation++;
         Life = NodeLife.Up;
-        CrashAfterNextPersist = false;
+        CrashInNextPersist = false;
         checker.OnStart(this, persisted);
     }
 
@@ -81,7 +84,7 @@ internal sealed partial class SimNode(NodeId id, StoreLimits limits)
         Raft = null;
         Kv = null;
         Life = NodeLife.Crashed;
-        CrashAfterNextPersist = false;
+        CrashInNextPersist = false;
         FailPending(clients, writesUnknown: true);
     }
 
