@@ -12,7 +12,7 @@ awk -F'\t' -v orig="$ORIGINAL_RPS" '
     for (i = 2; i <= n; i++) { t = a[i] + 0; for (j = i - 1; j >= 1 && a[j] + 0 > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
     return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
   NR == 1 { next }
-  { k = $1 "|" $2 "|" $15
+  { k = $1 "|" $2 "|" $3 "|" $4 "|" $15
     if (!(k in runs)) { order[++m] = k; sys[k] = $1; op[k] = $2; conns[k] = $3; pipe[k] = $4; notes[k] = $15 }
     runs[k]++; R[k] = R[k] " " $6; P50[k] = P50[k] " " $7; P99[k] = P99[k] " " $8; P999[k] = P999[k] " " $9
     SC[k] = SC[k] " " $11; LC[k] = LC[k] " " $12
