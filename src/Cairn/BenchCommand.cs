@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Cairn.LoadTest;
 
 namespace Cairn.Cli;
@@ -7,7 +8,8 @@ namespace Cairn.Cli;
 /// <summary>
 /// <c>cairn bench</c>: the load tester (issue 4). Parses the command line into
 /// <see cref="BenchOptions"/>, runs <see cref="BenchRunner"/>, prints the report. Exit codes:
-/// 0 done, 1 nothing succeeded, 2 invalid options, 3 --verify or --check found a problem.
+/// 0 done, 1 nothing succeeded, 2 invalid options, 3 --verify or --check found a problem,
+/// 130 stopped by Ctrl+C (after printing what was measured).
 /// </summary>
 internal static class BenchCommand
 {
@@ -92,11 +94,25 @@ internal static class BenchCommand
                 foreach (var p in problems) await Console.Error.WriteLineAsync(p);
                 return 2;
             }
+            // The first Ctrl+C (or SIGTERM) stops sending and still prints the report of what was
+            // measured; a second one quits at once (the runtime's default).
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var signals = 0;
+            void OnSignal(PosixSignalContext signal)
+            {
+                if (Interlocked.Increment(ref signals) > 1) return;
+                signal.Cancel = true;
+                Console.Error.WriteLine("stopping: waiting for the requests in flight (again to quit now)");
+                _ = stop.CancelAsync();
+            }
+            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
             // The linearizability checker is not in a product project yet: --check records the
             // history (and writes it with --history) and says it was not judged.
-            var report = await BenchRunner.RunAsync(options, parse.GetValue(quiet) ? null : Console.Error, checker: null, ct);
+            var report = await BenchRunner.RunAsync(options, parse.GetValue(quiet) ? null : Console.Error, checker: null, stop.Token);
             await Console.Out.WriteAsync(parse.GetValue(json) ? ReportText.Json(report) + "\n" : ReportText.Format(report));
             if (!report.Passed) return 3;
+            if (report.Cancelled) return 130;
             return report.Operations > 0 && report.Errors >= report.Operations ? 1 : 0;
         });
         return command;
