@@ -69,4 +69,9 @@ public sealed record HealthResponse(string Status, string NodeId, string Role, l
 [JsonSerializable(typeof(TxnResponse))]
 [JsonSerializable(typeof(HealthResponse))]
 [JsonSerializable(typeof(JsonElement))]
+[JsonSerializable(typeof(Cairn.Node.Cluster.ClusterView))]
+[JsonSerializable(typeof(Cairn.Node.Cluster.MemberView))]
+[JsonSerializable(typeof(Cairn.Node.Cluster.JoinBody))]
+[JsonSerializable(typeof(TransferBody))]
+[JsonSerializable(typeof(TransferResponse))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;

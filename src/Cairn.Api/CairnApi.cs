@@ -13,7 +13,7 @@ using Microsoft.Extensions.Options;
 namespace Cairn.Api;
 
 /// <summary>Composition of the HTTP API: services, middleware and routes.</summary>
-public static class CairnApi
+public static partial class CairnApi
 {
     /// <summary>How many times the body limit Kestrel accepts on the wire, so refused bodies can be drained.</summary>
     public const int RefusedBodyDrainFactor = 4;
@@ -75,6 +75,7 @@ public static class CairnApi
         var v1 = app.MapGroup("/v1");
         KvEndpoints.Map(v1);
         TxnEndpoints.Map(v1);
+        ClusterEndpoints.Map(v1);
         DocumentEndpoints.Map(v1);
     }
 }

@@ -76,7 +76,7 @@ internal static class KvEndpoints
 
     private static async Task<IResult> Put(HttpContext context, string key, Writes writes, RequestValidation validate, TimeProvider time)
     {
-        validate.Key(key, "key");
+        validate.WritableKey(key);
         var ttl = context.Request.Query["ttl"].ToString() is { Length: > 0 } t ? validate.Ttl(t) : (TimeSpan?)null;
         var precondition = Etags.ParsePrecondition(context.Request.Headers.IfMatch, context.Request.Headers.IfNoneMatch);
         var value = await RequestValidation.ReadBodyAsync(context.Request, validate.Options.ValueBytesMax, context.RequestAborted);
@@ -92,7 +92,7 @@ internal static class KvEndpoints
 
     private static async Task<IResult> Delete(HttpContext context, string key, Writes writes, RequestValidation validate)
     {
-        validate.Key(key, "key");
+        validate.WritableKey(key);
         var precondition = Etags.ParsePrecondition(context.Request.Headers.IfMatch, context.Request.Headers.IfNoneMatch);
         if (precondition.Kind == PreconditionKind.MustNotExist)
             throw new ApiProblemException(ProblemKind.InvalidHeader, "If-None-Match: * cannot apply to a delete");

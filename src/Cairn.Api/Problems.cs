@@ -23,6 +23,8 @@ public enum ProblemKind
     MethodNotAllowed,
     Unavailable,
     OutcomeUnknown,
+    InvalidMember,
+    MembershipRefused,
 }
 
 /// <summary>The one place that turns an error kind into status, type and title (RFC 9457 problem details).</summary>
@@ -49,6 +51,8 @@ public static class Problems
         ProblemKind.MethodNotAllowed => (405, "method-not-allowed", "Method not allowed"),
         ProblemKind.Unavailable => (503, "unavailable", "The cluster cannot serve this request right now"),
         ProblemKind.OutcomeUnknown => (503, "outcome-unknown", "The write may or may not have been applied"),
+        ProblemKind.InvalidMember => (400, "invalid-member", "Invalid member description"),
+        ProblemKind.MembershipRefused => (409, "membership-refused", "The membership change was refused"),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 

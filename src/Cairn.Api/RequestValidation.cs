@@ -37,6 +37,18 @@ public sealed class RequestValidation(ApiOptions options)
         return name;
     }
 
+    /// <summary>Raw keys a client may write: <see cref="Key"/>, and not under the cluster's reserved prefix <c>_cairn/</c>.</summary>
+    public string WritableKey(string? key, string what = "key")
+    {
+        Key(key, what);
+        if (key!.StartsWith(ReservedKeyPrefix, StringComparison.Ordinal))
+            throw new ApiProblemException(ProblemKind.InvalidKey, $"keys under '{ReservedKeyPrefix}' hold the cluster's own records and are read-only");
+        return key;
+    }
+
+    /// <summary>The key prefix of the cluster's own replicated records (the member address book).</summary>
+    public const string ReservedKeyPrefix = "_cairn/";
+
     /// <summary>Document ids and raw keys: non-empty, at most KeyBytesMax bytes of UTF-8, no control characters.</summary>
     public string Key(string? key, string what = "id")
     {

@@ -122,7 +122,7 @@ internal sealed class TxnParser(RequestValidation validate, long nowUnixMs)
         if (hasKey)
         {
             if (k.ValueKind != JsonValueKind.String) throw Invalid($"{where}.key must be a string");
-            return Store.Target.RawKey(validate.Key(k.GetString(), "key"));
+            return Store.Target.RawKey(validate.WritableKey(k.GetString()));
         }
         if (c.ValueKind != JsonValueKind.String) throw Invalid($"{where}.collection must be a string");
         var collection = RequestValidation.Collection(c.GetString());

@@ -1,5 +1,4 @@
 using Cairn.Store;
-using Microsoft.Extensions.Logging;
 
 namespace Cairn.Node;
 
@@ -19,25 +18,6 @@ public sealed partial class SingleNodeKvService
         }, null, period, period);
     }
 
-    private async Task ExpireDueKeysAsync(CancellationToken stoppingToken)
-    {
-        try
-        {
-            var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-            var due = _store.Current.ExpiredKeys(now, _options.ExpiryBatchKeysMax);
-            if (due.Count == 0) return;
-            await ProposeAsync(new CommandEnvelope(null, new Expire(now, due)), stoppingToken);
-        }
-        catch (Exception e) when (e is OperationCanceledException or ServiceUnavailableException)
-        {
-            // Shutting down or overloaded: the next tick tries again.
-        }
-        catch (Exception e) when (e is not InvariantViolationException)
-        {
-            LogExpiryFailed(_log, e);
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "proposing expiry of due keys failed")]
-    private static partial void LogExpiryFailed(ILogger logger, Exception error);
+    private Task ExpireDueKeysAsync(CancellationToken stoppingToken) =>
+        ExpiryProposer.ProposeDueAsync(_store, _time, _options.ExpiryBatchKeysMax, ProposeAsync, _log, stoppingToken);
 }

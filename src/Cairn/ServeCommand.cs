@@ -22,18 +22,43 @@ internal static class ServeCommand
             Description = "This node's id: 1-32 characters of a-z, 0-9 and '-'",
             DefaultValueFactory = _ => "n1",
         };
+        var peerAddress = new Option<string?>("--peer-address")
+        {
+            Description = "host:port to listen on for other nodes; set it to run as a cluster member (without it the node runs alone)",
+        };
+        var peers = new Option<string?>("--peers")
+        {
+            Description = "The founding voters as name=host:port,... (this node among them); give every founding node the same list",
+        };
+        var join = new Option<string?>("--join")
+        {
+            Description = "HTTP URL of any running node: this node asks to be added (learner first, voter once caught up)",
+        };
+        var clusterId = new Option<string?>("--cluster-id") { Description = "Name of the cluster; nodes of different clusters refuse each other (default cairn)" };
+        var advertise = new Option<string?>("--advertise-http") { Description = "URL other nodes and the web UI use to reach this node's HTTP API (default: the --http address)" };
         var command = new Command("serve", "Run a Cairn node. Further settings can be given as --Cairn:Section:Key=value or CAIRN__Section__Key environment variables.")
         {
             http,
             nodeId,
+            peerAddress,
+            peers,
+            join,
+            clusterId,
+            advertise,
         };
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(async (parse, ct) =>
         {
             var url = ToUrl(parse.GetValue(http)!);
             var hostArgs = new List<string> { "--urls", url, $"--{Node.NodeOptions.Section}:NodeId={parse.GetValue(nodeId)}" };
+            const string Cluster = Node.Cluster.ClusterOptions.Section;
+            if (parse.GetValue(peerAddress) is { } pa) hostArgs.Add($"--{Cluster}:PeerAddress={pa}");
+            if (parse.GetValue(peers) is { } ps) hostArgs.Add($"--{Cluster}:Peers={ps}");
+            if (parse.GetValue(join) is { } j) hostArgs.Add($"--{Cluster}:Join={j}");
+            if (parse.GetValue(clusterId) is { } c) hostArgs.Add($"--{Cluster}:ClusterId={c}");
+            if (parse.GetValue(advertise) is { } a) hostArgs.Add($"--{Cluster}:AdvertiseHttp={a}");
             hostArgs.AddRange(parse.UnmatchedTokens);
-            await using var app = CairnApi.BuildSingleNode([.. hostArgs], b => b.Configuration.AddEnvironmentVariables("CAIRN__"));
+            await using var app = CairnApi.Build([.. hostArgs], b => b.Configuration.AddEnvironmentVariables("CAIRN__"));
             await app.StartAsync(ct);
             await app.WaitForShutdownAsync(ct);
             return 0;

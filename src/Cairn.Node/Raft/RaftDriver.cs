@@ -14,7 +14,9 @@ public interface IRaftMessageSink
 }
 
 /// <summary>What the driver publishes about itself after every Ready cycle (read from any thread).</summary>
-public sealed record RaftDriverStatus(NodeId Id, RaftRole Role, Term Term, NodeId Leader, LogIndex Commit, long Applied, Membership Membership);
+/// <param name="Progress">The leader's view of every peer (empty on followers).</param>
+public sealed record RaftDriverStatus(NodeId Id, RaftRole Role, Term Term, NodeId Leader, LogIndex Commit, long Applied, Membership Membership,
+    IReadOnlyList<PeerProgress> Progress, LogIndex LastIndex);
 
 /// <summary>
 /// Owns a <see cref="RaftNode"/> and drives it on one loop: inputs (ticks, peer messages, proposals,
@@ -43,6 +45,7 @@ public sealed partial class RaftDriver : IAsyncDisposable
     private readonly Channel<Input> _inputs;
     private readonly Dictionary<ulong, PendingProposal> _proposals = [];
     private readonly Dictionary<ulong, TaskCompletionSource<LogIndex>> _reads = [];
+    private readonly Dictionary<ulong, PendingChange> _changes = [];
     private readonly List<PendingProposal> _batch = [];
     private readonly CancellationTokenSource _stop = new();
     private ulong _nextReadId;
@@ -182,6 +185,12 @@ public sealed partial class RaftDriver : IAsyncDisposable
             case Input.Transfer transfer:
                 transfer.Result.TrySetResult(_raft.TransferLeadership(transfer.Target));
                 break;
+            case Input.Change change:
+                ProposeChange(change.Pending);
+                break;
+            case Input.Unreachable unreachable:
+                _raft.ReportUnreachable(unreachable.Peer);
+                break;
         }
     }
 
@@ -212,7 +221,8 @@ public sealed partial class RaftDriver : IAsyncDisposable
     private RaftDriverStatus Snapshot()
     {
         var s = _raft.Status;
-        return new RaftDriverStatus(_raft.Id, _raft.Role, _raft.Term, _raft.Leader, s.Commit, _store.AppliedRevision, _raft.Membership);
+        return new RaftDriverStatus(_raft.Id, _raft.Role, _raft.Term, _raft.Leader, s.Commit, _store.AppliedRevision, _raft.Membership,
+            s.Progress, s.LastIndex);
     }
 
     private void FailEverything(Exception error)
@@ -221,6 +231,8 @@ public sealed partial class RaftDriver : IAsyncDisposable
         _proposals.Clear();
         foreach (var r in _reads.Values) r.TrySetException(error);
         _reads.Clear();
+        foreach (var c in _changes.Values) c.Result.TrySetException(error);
+        _changes.Clear();
         Waiters.FailAll(error);
     }
 
@@ -252,5 +264,7 @@ public sealed partial class RaftDriver : IAsyncDisposable
         public sealed record Propose(PendingProposal Pending) : Input;
         public sealed record Read(TaskCompletionSource<LogIndex> Result) : Input;
         public sealed record Transfer(NodeId Target, TaskCompletionSource<TransferLeadershipResult> Result) : Input;
+        public sealed record Change(PendingChange Pending) : Input;
+        public sealed record Unreachable(NodeId Peer) : Input;
     }
 }

@@ -1,0 +1,89 @@
+using System.ComponentModel.DataAnnotations;
+using System.Net;
+using Cairn.Consensus.Storage;
+using Cairn.Node;
+using Cairn.Node.Cluster;
+using Cairn.Store;
+using Cairn.Transport;
+using Cairn.Transport.Tcp;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Cairn.Api;
+
+public static partial class CairnApi
+{
+    /// <summary>
+    /// Builds the server <c>cairn serve</c> runs: a cluster member when <c>Cairn:Cluster:PeerAddress</c> is set
+    /// (see <see cref="ClusterOptions"/>), otherwise the single-node server of <see cref="BuildSingleNode"/>.
+    /// </summary>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var probe = new ConfigurationBuilder().AddCommandLine(args).AddEnvironmentVariables("CAIRN__").Build();
+        var cluster = probe.GetSection(ClusterOptions.Section).Get<ClusterOptions>() ?? new ClusterOptions();
+        if (!cluster.IsClustered) return BuildSingleNode(args, configure);
+
+        var builder = WebApplication.CreateSlimBuilder(args);
+        configure?.Invoke(builder);
+        cluster = builder.Configuration.GetSection(ClusterOptions.Section).Get<ClusterOptions>() ?? cluster;
+        Validator.ValidateObject(cluster, new ValidationContext(cluster), validateAllProperties: true);
+        builder.Services.AddOptions<NodeOptions>().Bind(builder.Configuration.GetSection(NodeOptions.Section))
+            .ValidateDataAnnotations().ValidateOnStart();
+        var nodeName = builder.Configuration[$"{NodeOptions.Section}:NodeId"] ?? new NodeOptions().NodeId;
+        var id = NodeNames.ToId(nodeName);
+        var urls = (builder.Configuration["urls"] ?? "http://127.0.0.1:7070").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        cluster.AdvertiseHttp ??= urls[0].Replace("0.0.0.0", Dns.GetHostName(), StringComparison.Ordinal);
+        var peerEndpoint = ToEndpoint(PeerAddress.Parse(cluster.PeerAddress!));
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            // Endpoints configured in code replace the "urls" setting, so the HTTP ones are listed here too.
+            foreach (var url in urls)
+            {
+                var uri = new Uri(url.Replace("://+:", "://0.0.0.0:", StringComparison.Ordinal).Replace("://*:", "://0.0.0.0:", StringComparison.Ordinal));
+                kestrel.Listen(ToEndpoint(new PeerAddress(uri.Host, uri.Port)));
+            }
+            kestrel.ListenPeers(peerEndpoint);
+        });
+        builder.Services.AddSingleton(sp => new TcpTransport(new TransportOptions { LocalId = id, ClusterId = cluster.ClusterId },
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+        builder.Services.AddSingleton<ITransport>(sp => sp.GetRequiredService<TcpTransport>());
+        builder.Services.AddSingleton(sp => new KvStore(StoreLimitsFrom(sp.GetRequiredService<IOptions<ApiOptions>>().Value)));
+        builder.Services.AddSingleton(sp => new ClusterNode(cluster, sp.GetRequiredService<IOptions<NodeOptions>>().Value,
+            sp.GetRequiredService<ITransport>(), sp.GetRequiredService<KvStore>(),
+            new InMemoryLogStore(), new InMemoryStableStore(), new InMemorySnapshotStore(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+        builder.Services.AddSingleton<IKvService>(sp => sp.GetRequiredService<ClusterNode>());
+        builder.Services.AddSingleton<IClusterAdmin>(sp => sp.GetRequiredService<ClusterNode>());
+        builder.Services.AddHostedService<ClusterNodeHost>();
+        AddServices(builder);
+        var app = builder.Build();
+        MapRoutes(app);
+        return app;
+    }
+
+    private static IPEndPoint ToEndpoint(PeerAddress address)
+    {
+        if (address.Host is "localhost") return new IPEndPoint(IPAddress.Loopback, address.Port);
+        if (IPAddress.TryParse(address.Host, out var ip)) return new IPEndPoint(ip, address.Port);
+        var resolved = Dns.GetHostAddresses(address.Host).FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
+            ?? throw new ArgumentException($"'{address.Host}' does not resolve to an IPv4 address");
+        return new IPEndPoint(resolved, address.Port);
+    }
+
+    /// <summary>Starts the node once the server listens, and stops it (transport, driver) when the host stops.</summary>
+    private sealed class ClusterNodeHost(ClusterNode node) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            node.Start();
+            return Task.CompletedTask;
+        }
+
+        public async Task StopAsync(CancellationToken cancellationToken) => await node.DisposeAsync();
+    }
+}

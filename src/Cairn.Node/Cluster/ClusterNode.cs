@@ -1,0 +1,169 @@
+using Cairn.Consensus;
+using Cairn.Consensus.Storage;
+using Cairn.Node.Raft;
+using Cairn.Store;
+using Cairn.Transport;
+using Cairn.Transport.Wire;
+using Microsoft.Extensions.Logging;
+
+namespace Cairn.Node.Cluster;
+
+/// <summary>
+/// One cluster member: the Raft driver, the peer transport and the store, wired together. It is the node's
+/// <see cref="IKvService"/> (writes on a follower are forwarded to the leader over the peer link; reads at every
+/// level are served locally, linearizable ones after a quorum-confirmed read index), the transport's frame
+/// handler, the driver's message sink, and the <see cref="IClusterAdmin"/> behind the <c>_cluster</c> routes.
+/// </summary>
+/// <remarks>
+/// Threading: frames arrive on transport threads and are handed to the driver's queue or completed without
+/// blocking; maintenance (peer list, self-registration, learner promotion, expiry, joining) runs on one timer
+/// callback at a time; everything else is safe from any request thread.
+/// </remarks>
+public sealed partial class ClusterNode : IKvService, IPeerFrameHandler, IRaftMessageSink, IAsyncDisposable
+{
+    private readonly ClusterOptions _options;
+    private readonly NodeOptions _nodeOptions;
+    private readonly ITransport _transport;
+    private readonly RaftDriver _driver;
+    private readonly RaftKvService _local;
+    private readonly IReadOnlyList<(string Name, string Address)> _staticPeers;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stop = new();
+    private volatile MemberDirectory _directory;
+    private ITimer? _maintenance;
+
+    public ClusterNode(ClusterOptions options, NodeOptions nodeOptions, ITransport transport, KvStore store,
+        ILogStore log, IStableStore stable, ISnapshotStore snapshots, TimeProvider time, ILoggerFactory loggers)
+    {
+        _options = options;
+        _nodeOptions = nodeOptions;
+        _transport = transport;
+        _time = time;
+        _logger = loggers.CreateLogger<ClusterNode>();
+        Name = nodeOptions.NodeId;
+        Id = NodeNames.ToId(Name);
+        Invariant.Check(transport.LocalId == Id, "the transport and the node agree on the node id");
+        _staticPeers = options.ParsePeers();
+        if (_staticPeers.Count > 0 && !_staticPeers.Any(p => p.Name == Name))
+            throw new ArgumentException($"--peers does not list this node ('{Name}')");
+        var bootstrap = !string.IsNullOrWhiteSpace(options.Join) ? null
+            : _staticPeers.Count > 0 ? new Membership(_staticPeers.Select(p => NodeNames.ToId(p.Name)), [])
+            : new Membership([Id], []);
+        var config = new RaftConfig
+        {
+            Id = Id,
+            Random = new Random(),
+            ElectionTicks = options.ElectionTicks,
+            HeartbeatTicks = options.HeartbeatTicks,
+            Bootstrap = bootstrap,
+        };
+        var driverOptions = new RaftDriverOptions
+        {
+            TickMs = options.TickMs,
+            ElectionTicks = options.ElectionTicks,
+            HeartbeatTicks = options.HeartbeatTicks,
+            SnapshotEntries = options.SnapshotEntries,
+        };
+        _driver = new RaftDriver(config, log, stable, snapshots, store, this, driverOptions, time, loggers.CreateLogger<RaftDriver>());
+        _local = new RaftKvService(_driver, Name, TimeSpan.FromMilliseconds(nodeOptions.ReadTimeoutMs), time);
+        _directory = MemberDirectory.Read(_staticPeers, store.Current);
+    }
+
+    public string Name { get; }
+
+    public NodeId Id { get; }
+
+    public RaftDriver Driver => _driver;
+
+    public MemberDirectory Directory => _directory;
+
+    public NodeStatus Status
+    {
+        get
+        {
+            var s = _driver.Status;
+            var directory = _directory;
+            var member = s.Membership.Contains(Id);
+            var ready = member && !s.Leader.IsNone && s.Applied >= (long)s.Commit.Value;
+            return new NodeStatus(Name, RoleOf(s, Id), s.Term.Value, s.Leader.IsNone ? null : directory.NameOf(s.Leader),
+                (long)s.Commit.Value, s.Applied, ready);
+        }
+    }
+
+    public void Start()
+    {
+        _transport.SetPeers(PeerMap(_directory));
+        _transport.Start(this);
+        _driver.Start();
+        var period = TimeSpan.FromMilliseconds(_options.MaintenanceIntervalMs);
+        _maintenance = _time.CreateTimer(_ => RunMaintenance(), null, period, period);
+        LogStarted(_logger, Name, Id.Value, _options.PeerAddress ?? "", _driver.Status.Membership.ToString());
+    }
+
+    public ValueTask<ReadResult> ReadAsync(ReadConsistency consistency, long minRevision, CancellationToken cancellationToken) =>
+        _local.ReadAsync(consistency, minRevision, cancellationToken);
+
+    public ValueTask<CommandResult> ProposeAsync(CommandEnvelope command, CancellationToken cancellationToken)
+    {
+        var s = _driver.Status;
+        if (s.Role == RaftRole.Leader) return _local.ProposeAsync(command, cancellationToken);
+        if (s.Leader.IsNone)
+            throw new ServiceUnavailableException(UnavailableReason.NoLeader, false, "there is no leader right now (an election is under way); retry shortly");
+        return new ValueTask<CommandResult>(ForwardAsync(s.Leader, command, cancellationToken));
+    }
+
+    public void Send(IReadOnlyList<Message> messages) => _transport.SendMessages(messages);
+
+    public void OnFrame(NodeId from, Frame frame)
+    {
+        switch (frame)
+        {
+            case RaftMessagesFrame raft:
+                foreach (var m in raft.Messages) _driver.Deliver(m);
+                break;
+            case ForwardProposalFrame proposal:
+                ServeForwarded(from, proposal);
+                break;
+            case ForwardResultFrame result:
+                CompleteForward(from, result);
+                break;
+            default:
+                LogUnexpectedFrame(_logger, frame.GetType().Name, from.ToString());
+                break;
+        }
+    }
+
+    public void OnPeerUnreachable(NodeId peer)
+    {
+        _driver.ReportUnreachable(peer);
+        FailForwardsTo(peer);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_maintenance is not null) await _maintenance.DisposeAsync();
+        await _stop.CancelAsync();
+        await _transport.StopAsync();
+        await _driver.DisposeAsync();
+        FailForwardsTo(null);
+        _http.Dispose();
+        _stop.Dispose();
+    }
+
+    internal static string RoleOf(RaftDriverStatus s, NodeId id) =>
+        s.Role == RaftRole.Leader ? "leader"
+        : s.Membership.IsLearner(id) ? "learner"
+        : s.Membership.IsVoter(id) ? s.Role.ToString().ToLowerInvariant()
+        : s.Membership.Members.Count == 0 ? "joining" : "removed";
+
+    private static Dictionary<NodeId, PeerAddress> PeerMap(MemberDirectory directory) =>
+        directory.Members.Where(m => PeerAddress.TryParse(m.Value.PeerAddress, out _))
+            .ToDictionary(m => m.Key, m => PeerAddress.Parse(m.Value.PeerAddress));
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "node {Name} (id {Id}) started; peers on {PeerAddress}; membership {Membership}")]
+    private static partial void LogStarted(ILogger logger, string name, ulong id, string peerAddress, string membership);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "unexpected {Frame} frame from {Peer} ignored")]
+    private static partial void LogUnexpectedFrame(ILogger logger, string frame, string peer);
+}

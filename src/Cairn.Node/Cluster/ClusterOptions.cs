@@ -1,0 +1,82 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Cairn.Node.Cluster;
+
+/// <summary>
+/// How a node finds and joins its cluster (section "Cairn:Cluster"). A node runs as a cluster member when
+/// <see cref="PeerAddress"/> is set: with <see cref="Peers"/> it bootstraps the listed voters (every founding node is
+/// started with the same list); with <see cref="Join"/> it starts empty and asks a running node to add it as a
+/// learner; with neither it founds a one-voter cluster that others can join.
+/// </summary>
+public sealed class ClusterOptions
+{
+    public const string Section = "Cairn:Cluster";
+
+    /// <summary>Carried in every peer handshake: nodes of different clusters refuse each other.</summary>
+    [Required, RegularExpression("^[A-Za-z0-9._-]{1,64}$")]
+    public string ClusterId { get; set; } = "cairn";
+
+    /// <summary>host:port this node listens on for peers (and that others use to reach it). Null: single node, no Raft.</summary>
+    public string? PeerAddress { get; set; }
+
+    /// <summary>The founding voters, as <c>name=host:port,name=host:port,…</c> (this node among them).</summary>
+    public string? Peers { get; set; }
+
+    /// <summary>The HTTP URL of any running member; this node asks it to be added (learner, then voter).</summary>
+    public string? Join { get; set; }
+
+    /// <summary>The HTTP URL other nodes and clients use to reach this node (default: the first URL it listens on).</summary>
+    public string? AdvertiseHttp { get; set; }
+
+    /// <summary>The Raft clock period. Election timeout = TickMs × ElectionTicks … 2× that (randomized).</summary>
+    [Range(1, 10_000)]
+    public int TickMs { get; set; } = 50;
+
+    [Range(2, 1_000)]
+    public int ElectionTicks { get; set; } = 10;
+
+    [Range(1, 100)]
+    public int HeartbeatTicks { get; set; } = 1;
+
+    /// <summary>How long a write forwarded to the leader may take before the caller is told its outcome is unknown.</summary>
+    [Range(1, 600_000)]
+    public int ForwardTimeoutMs { get; set; } = 5_000;
+
+    /// <summary>Forwarded writes in flight from this node at once; beyond this the node answers 503 Overloaded.</summary>
+    [Range(1, 1_000_000)]
+    public int ForwardsInFlightMax { get; set; } = 16_384;
+
+    /// <summary>A learner is promoted to voter once its log is within this many entries of the leader's.</summary>
+    [Range(0, 10_000_000)]
+    public int PromoteLagEntriesMax { get; set; } = 64;
+
+    /// <summary>How often the node refreshes its peer list, registers itself, promotes learners and expires keys.</summary>
+    [Range(10, 60_000)]
+    public int MaintenanceIntervalMs { get; set; } = 200;
+
+    /// <summary>Committed entries between two snapshots of the store (log compaction).</summary>
+    [Range(1, long.MaxValue)]
+    public long SnapshotEntries { get; set; } = 50_000;
+
+    /// <summary>True when this node takes part in a Raft cluster (a peer address is configured).</summary>
+    public bool IsClustered => !string.IsNullOrWhiteSpace(PeerAddress);
+
+    /// <summary>Parses <see cref="Peers"/>; throws <see cref="FormatException"/> naming the bad entry.</summary>
+    public IReadOnlyList<(string Name, string Address)> ParsePeers()
+    {
+        if (string.IsNullOrWhiteSpace(Peers)) return [];
+        var result = new List<(string, string)>();
+        foreach (var part in Peers.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var eq = part.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0 || eq == part.Length - 1) throw new FormatException($"--peers entry '{part}' is not name=host:port");
+            var name = part[..eq];
+            var address = part[(eq + 1)..];
+            if (!NodeNames.IsValid(name)) throw new FormatException($"--peers entry '{part}': '{name}' is not a valid node name");
+            if (!Transport.PeerAddress.TryParse(address, out _)) throw new FormatException($"--peers entry '{part}': '{address}' is not host:port");
+            if (result.Exists(p => p.Item1 == name)) throw new FormatException($"--peers names '{name}' twice");
+            result.Add((name, address));
+        }
+        return result;
+    }
+}
