@@ -8,6 +8,7 @@ using Cairn.Transport;
 using Cairn.Transport.Tcp;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -48,7 +49,14 @@ public static partial class CairnApi
                 kestrel.Listen(ToEndpoint(new PeerAddress(uri.Host, uri.Port)));
             }
             kestrel.ListenPeers(peerEndpoint);
+            if (cluster.SharedHttp is { } shared) kestrel.Listen(ToEndpoint(PeerAddress.Parse(shared)));
         });
+        if (cluster.SharedHttp is { } sharedHttp)
+        {
+            var sharedEndpoint = ToEndpoint(PeerAddress.Parse(sharedHttp));
+            builder.WebHost.UseSockets(sockets => sockets.CreateBoundListenSocket = endpoint =>
+                endpoint is IPEndPoint ip && ip.Equals(sharedEndpoint) ? ReusePortSocket(ip) : SocketTransportOptions.CreateDefaultBoundListenSocket(endpoint));
+        }
         builder.Services.AddSingleton(sp => new TcpTransport(new TransportOptions { LocalId = id, ClusterId = cluster.ClusterId },
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddSingleton<ITransport>(sp => sp.GetRequiredService<TcpTransport>());
@@ -64,6 +72,16 @@ public static partial class CairnApi
         var app = builder.Build();
         MapRoutes(app);
         return app;
+    }
+
+    // SO_REUSEPORT must be set before bind, so the socket is made here rather than by Kestrel's default.
+    private static System.Net.Sockets.Socket ReusePortSocket(IPEndPoint endpoint)
+    {
+        const int SolSocket = 1, SoReusePort = 15; // Linux values
+        var socket = new System.Net.Sockets.Socket(endpoint.AddressFamily, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        socket.SetRawSocketOption(SolSocket, SoReusePort, BitConverter.GetBytes(1));
+        socket.Bind(endpoint);
+        return socket;
     }
 
     private static IPEndPoint ToEndpoint(PeerAddress address)

@@ -36,6 +36,11 @@ internal static class ServeCommand
         };
         var clusterId = new Option<string?>("--cluster-id") { Description = "Name of the cluster; nodes of different clusters refuse each other (default cairn)" };
         var advertise = new Option<string?>("--advertise-http") { Description = "URL other nodes and the web UI use to reach this node's HTTP API (default: the --http address)" };
+        var sharedHttp = new Option<string?>("--shared-http")
+        {
+            Description = "Also serve HTTP on this host:port with SO_REUSEPORT, shared with other nodes on the machine (cairn dev --reuse-port)",
+        };
+        var parentPid = new Option<int?>("--parent-pid") { Description = "Stop when the process with this id exits (used by cairn dev)", Hidden = true };
         var command = new Command("serve", "Run a Cairn node. Further settings can be given as --Cairn:Section:Key=value or CAIRN__Section__Key environment variables.")
         {
             http,
@@ -45,6 +50,8 @@ internal static class ServeCommand
             join,
             clusterId,
             advertise,
+            sharedHttp,
+            parentPid,
         };
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(async (parse, ct) =>
@@ -57,13 +64,26 @@ internal static class ServeCommand
             if (parse.GetValue(join) is { } j) hostArgs.Add($"--{Cluster}:Join={j}");
             if (parse.GetValue(clusterId) is { } c) hostArgs.Add($"--{Cluster}:ClusterId={c}");
             if (parse.GetValue(advertise) is { } a) hostArgs.Add($"--{Cluster}:AdvertiseHttp={a}");
+            if (parse.GetValue(sharedHttp) is { } sh) hostArgs.Add($"--{Cluster}:SharedHttp={sh}");
             hostArgs.AddRange(parse.UnmatchedTokens);
             await using var app = CairnApi.Build([.. hostArgs], b => b.Configuration.AddEnvironmentVariables("CAIRN__"));
             await app.StartAsync(ct);
+            if (parse.GetValue(parentPid) is { } parent) _ = StopWhenGoneAsync(parent, app);
             await app.WaitForShutdownAsync(ct);
             return 0;
         });
         return command;
+    }
+
+    private static async Task StopWhenGoneAsync(int parent, Microsoft.AspNetCore.Builder.WebApplication app)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(500));
+        while (await timer.WaitForNextTickAsync(app.Lifetime.ApplicationStopping))
+        {
+            if (Signals.IsAlive(parent)) continue;
+            await app.StopAsync();
+            return;
+        }
     }
 
     public static string ToUrl(string address) =>

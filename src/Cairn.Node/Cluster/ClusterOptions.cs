@@ -28,6 +28,9 @@ public sealed class ClusterOptions
     /// <summary>The HTTP URL other nodes and clients use to reach this node (default: the first URL it listens on).</summary>
     public string? AdvertiseHttp { get; set; }
 
+    /// <summary>An extra HTTP host:port bound with SO_REUSEPORT, shared by several nodes on one machine (the kernel spreads connections).</summary>
+    public string? SharedHttp { get; set; }
+
     /// <summary>The Raft clock period. Election timeout = TickMs × ElectionTicks … 2× that (randomized).</summary>
     [Range(1, 10_000)]
     public int TickMs { get; set; } = 50;
