@@ -74,4 +74,5 @@ public sealed record HealthResponse(string Status, string NodeId, string Role, l
 [JsonSerializable(typeof(Cairn.Node.Cluster.JoinBody))]
 [JsonSerializable(typeof(TransferBody))]
 [JsonSerializable(typeof(TransferResponse))]
+[JsonSerializable(typeof(StateHashResponse))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;

@@ -22,6 +22,7 @@ internal static class ClusterEndpoints
     public static void Map(IEndpointRouteBuilder v1)
     {
         v1.MapGet("/_cluster", Get).WithName("Cluster").Produces<ClusterView>();
+        v1.MapGet("/_cluster/hash", Hash).WithName("StateHash").Produces<StateHashResponse>();
         v1.MapPost("/_cluster/members", Add).WithName("AddMember").Produces<MemberView>().ProducesProblem(400).ProducesProblem(409);
         v1.MapDelete("/_cluster/members/{name}", Remove).WithName("RemoveMember").ProducesProblem(400).ProducesProblem(409);
         v1.MapPost("/_cluster/leader/transfer", Transfer).WithName("TransferLeadership").Produces<TransferResponse>().ProducesProblem(409);
@@ -35,6 +36,14 @@ internal static class ClusterEndpoints
         var self = new MemberView(s.NodeId, s.NodeId, s.Role, null, null, s.AppliedIndex, 0, 0, null);
         return TypedResults.Json(new ClusterView("single-node", s.NodeId, s.Role, s.LeaderId, s.Term, s.CommitIndex, s.AppliedIndex,
             s.AppliedIndex, s.Ready, [self]), ApiJsonContext.Default.ClusterView);
+    }
+
+    // The SHA-256 of this node's whole state at its applied revision: equal on every replica at equal revisions.
+    private static async Task<Microsoft.AspNetCore.Http.HttpResults.JsonHttpResult<StateHashResponse>> Hash(IKvService kv, CancellationToken ct)
+    {
+        var read = await kv.ReadAsync(ReadConsistency.Stale, 0, ct);
+        var hash = Convert.ToHexStringLower(read.View.ComputeStateHash());
+        return TypedResults.Json(new StateHashResponse(kv.Status.NodeId, read.View.Revision, hash), ApiJsonContext.Default.StateHashResponse);
     }
 
     private static async Task<IResult> Add(HttpContext context, RequestValidation validate)
@@ -148,3 +157,5 @@ internal sealed class Relayed(int status, string? contentType, byte[] body) : IR
 public sealed record TransferBody(string? To);
 
 public sealed record TransferResponse(string Leader);
+
+public sealed record StateHashResponse(string Node, long Revision, string Hash);

@@ -44,9 +44,12 @@ public sealed class MemberDirectory
     {
         var members = new Dictionary<NodeId, MemberInfo>();
         foreach (var (name, address) in staticPeers) members[NodeNames.ToId(name)] = new MemberInfo(name, address, null);
-        foreach (var entry in view.ListKeys(KeyPrefix, null, 10_000, long.MaxValue - 1))
+        foreach (var entry in view.ListKeys(KeyPrefix, null, 10_000, 0))
         {
-            if (TryDecode(entry.Value.Span) is { } info && NodeNames.IsValid(info.Name) && KeyOf(info.Name) == entry.Key) members[info.Id] = info;
+            if (TryDecode(entry.Value.Span) is not { } info || !NodeNames.IsValid(info.Name) || KeyOf(info.Name) != entry.Key) continue;
+            // An address given to this node by its operator (--peers) wins over the one a node registered for itself:
+            // it is how this node must reach that peer (through a proxy, a NAT, a test relay).
+            members[info.Id] = members.TryGetValue(info.Id, out var configured) ? info with { PeerAddress = configured.PeerAddress } : info;
         }
         return new MemberDirectory(members);
     }
