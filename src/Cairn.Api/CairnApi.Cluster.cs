@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Net;
 using Cairn.Consensus.Storage;
+using Cairn.Api.Metrics;
 using Cairn.Node;
 using Cairn.Node.Cluster;
 using Cairn.Store;
@@ -65,7 +66,7 @@ public static partial class CairnApi
             sp.GetRequiredService<ITransport>(), sp.GetRequiredService<KvStore>(),
             new InMemoryLogStore(), new InMemoryStableStore(), new InMemorySnapshotStore(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
-        builder.Services.AddSingleton<IKvService>(sp => sp.GetRequiredService<ClusterNode>());
+        builder.Services.AddSingleton<IKvService>(sp => new MeteredKvService(sp.GetRequiredService<ClusterNode>(), sp.GetRequiredService<CairnMetrics>()));
         builder.Services.AddSingleton<IClusterAdmin>(sp => sp.GetRequiredService<ClusterNode>());
         builder.Services.AddHostedService<ClusterNodeHost>();
         AddServices(builder);

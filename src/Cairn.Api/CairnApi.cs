@@ -1,3 +1,4 @@
+using Cairn.Api.Metrics;
 using Cairn.Node;
 using Cairn.Store;
 using Microsoft.AspNetCore.Builder;
@@ -26,7 +27,7 @@ public static partial class CairnApi
             .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton(sp => new KvStore(StoreLimitsFrom(sp.GetRequiredService<IOptions<ApiOptions>>().Value)));
         builder.Services.AddSingleton<SingleNodeKvService>();
-        builder.Services.AddSingleton<IKvService>(sp => sp.GetRequiredService<SingleNodeKvService>());
+        builder.Services.AddSingleton<IKvService>(sp => new MeteredKvService(sp.GetRequiredService<SingleNodeKvService>(), sp.GetRequiredService<CairnMetrics>()));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SingleNodeKvService>());
         AddServices(builder);
         configure?.Invoke(builder);
@@ -53,6 +54,8 @@ public static partial class CairnApi
         services.AddSingleton<RequestValidation>();
         services.AddSingleton<Writes>();
         services.AddSingleton<SortableIds>();
+        services.AddSingleton(sp => new CairnMetrics(() => sp.GetRequiredService<IKvService>().Status, sp.GetService<Cairn.Transport.ITransport>()));
+        services.AddSingleton<PrometheusExporter>();
         services.AddSingleton(TimeProvider.System);
         services.AddOpenApi();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));
@@ -69,9 +72,11 @@ public static partial class CairnApi
 
     public static void MapRoutes(WebApplication app)
     {
+        MetricsEndpoints.UseRequestMetrics(app);
         app.UseMiddleware<ProblemMiddleware>();
         app.MapOpenApi("/openapi/{documentName}.json");
         OperationsEndpoints.Map(app);
+        MetricsEndpoints.Map(app);
         var v1 = app.MapGroup("/v1");
         KvEndpoints.Map(v1);
         TxnEndpoints.Map(v1);

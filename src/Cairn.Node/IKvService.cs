@@ -52,7 +52,8 @@ public sealed record NodeStatus(
     string? LeaderId,
     long CommitIndex,
     long AppliedIndex,
-    bool Ready);
+    bool Ready,
+    long LeaderChanges = 0);
 
 public enum UnavailableReason
 {

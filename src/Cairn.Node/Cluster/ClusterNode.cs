@@ -87,7 +87,7 @@ public sealed partial class ClusterNode : IKvService, IPeerFrameHandler, IRaftMe
             var member = s.Membership.Contains(Id);
             var ready = member && !s.Leader.IsNone && s.Applied >= (long)s.Commit.Value;
             return new NodeStatus(Name, RoleOf(s, Id), s.Term.Value, s.Leader.IsNone ? null : directory.NameOf(s.Leader),
-                (long)s.Commit.Value, s.Applied, ready);
+                (long)s.Commit.Value, s.Applied, ready, _driver.LeaderChanges);
         }
     }
 

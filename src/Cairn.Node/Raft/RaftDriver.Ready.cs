@@ -62,6 +62,11 @@ public sealed partial class RaftDriver
 
     private void LeadershipChanged(SoftState soft)
     {
+        if (soft.Leader != _lastLeader)
+        {
+            _lastLeader = soft.Leader;
+            Interlocked.Increment(ref _leaderChanges);
+        }
         // The core drops pending read rounds when leadership moves; fail them so readers retry at once.
         if (_reads.Count == 0) return;
         var error = new ServiceUnavailableException(UnavailableReason.NoLeader, false,

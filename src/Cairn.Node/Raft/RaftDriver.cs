@@ -49,6 +49,8 @@ public sealed partial class RaftDriver : IAsyncDisposable
     private readonly List<PendingProposal> _batch = [];
     private readonly CancellationTokenSource _stop = new();
     private ulong _nextReadId;
+    private long _leaderChanges;
+    private NodeId _lastLeader;
     private long _lastSnapshotIndex;
     private int _tickQueued;
     private Task? _loop;
@@ -81,6 +83,9 @@ public sealed partial class RaftDriver : IAsyncDisposable
     }
 
     public RaftDriverStatus Status => _status;
+
+    /// <summary>How many times this node saw the leader change (to another node or to none).</summary>
+    public long LeaderChanges => Interlocked.Read(ref _leaderChanges);
 
     /// <summary>Applied revision waiters (read index and session reads wait here).</summary>
     public RevisionWaiters Waiters { get; }
