@@ -2,7 +2,7 @@ namespace Cairn.Consensus;
 
 public sealed partial class RaftNode
 {
-    private readonly record struct PendingRead(NodeId Origin, ulong RequestId);
+    private readonly record struct PendingRead(NodeId Origin, ulong RequestId, bool Lease);
 
     private sealed record ReadRound(ulong Context, LogIndex Index, PendingRead[] Reads);
 
@@ -20,10 +20,14 @@ public sealed partial class RaftNode
     /// confirms leadership. On a follower, the request is forwarded to the leader and the ReadState arrives from it.
     /// Reads in flight are dropped silently when leadership changes: the driver fails them on a SoftState change or a timeout.
     /// </summary>
-    public ReadIndexResult ReadIndex(ulong requestId)
+    /// <param name="lease">
+    /// Whether this read may be served from the leader's lease (only with <see cref="ReadMode.LeaseBased"/>; a read
+    /// forwarded from a follower never is). Null: the configured mode decides (lease-based mode → lease).
+    /// </param>
+    public ReadIndexResult ReadIndex(ulong requestId, bool? lease = null)
     {
         AssertNoReadyOutstanding();
-        if (_role == RaftRole.Leader) return EnqueueRead(new PendingRead(Id, requestId));
+        if (_role == RaftRole.Leader) return EnqueueRead(new PendingRead(Id, requestId, lease ?? _config.ReadMode == ReadMode.LeaseBased));
         if (_leader.IsNone) return ReadIndexResult.Dropped(DropReason.NoLeader);
         Send(new ReadIndexRequest(Id, _leader, _term, requestId));
         return ReadIndexResult.Ok();
@@ -51,10 +55,16 @@ public sealed partial class RaftNode
         _readQueue.Clear();
         var index = _log.Committed;
         var selfQuorum = _membership.Quorum == 1 && _membership.IsVoter(Id);
-        if (selfQuorum || _faults.HasFlag(TestingFaults.AckReadIndexWithoutQuorum) || (_config.ReadMode == ReadMode.LeaseBased && LeaseValid()))
+        if (selfQuorum || _faults.HasFlag(TestingFaults.AckReadIndexWithoutQuorum))
         {
             CompleteReads(index, reads);
             return;
+        }
+        if (_config.ReadMode == ReadMode.LeaseBased && reads.Any(r => r.Lease) && LeaseValid())
+        {
+            CompleteReads(index, [.. reads.Where(r => r.Lease)]);
+            reads = [.. reads.Where(r => !r.Lease)];
+            if (reads.Length == 0) return;
         }
         _readContextSeq++;
         _readRounds.Enqueue(new ReadRound(_readContextSeq, index, reads));

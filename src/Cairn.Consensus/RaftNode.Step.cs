@@ -136,7 +136,7 @@ public sealed partial class RaftNode
                 HandleSnapshotResponse(progress, response);
                 break;
             case ReadIndexRequest request:
-                EnqueueRead(new PendingRead(request.From, request.RequestId));
+                EnqueueRead(new PendingRead(request.From, request.RequestId, Lease: false));
                 break;
             default:
                 break; // includes AppendEntries of the same term, which only a safety bug could produce

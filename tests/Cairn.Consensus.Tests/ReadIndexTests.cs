@@ -132,6 +132,37 @@ public sealed class ReadIndexTests
     }
 
     [Fact]
+    public void LeaseBasedMode_StillConfirmsWithAHeartbeatRound_ReadsThatDoNotAskForTheLease()
+    {
+        var cluster = TestCluster.Start(3, tweak: c => c with { ReadMode = ReadMode.LeaseBased });
+        cluster.ElectLeader(1);
+        cluster.Tick();
+        cluster.Delivered.Clear();
+
+        cluster[1].Raft.ReadIndex(1, lease: false);
+        cluster[1].Raft.ReadIndex(2, lease: true);
+        cluster.Stabilize();
+
+        Assert.Equal(2, cluster[1].Reads.Count);
+        Assert.Contains(cluster.Delivered, m => m is Heartbeat { ReadContext: > 0 });
+    }
+
+    [Fact]
+    public void SafeMode_NeverServesFromTheLease_EvenWhenAsked()
+    {
+        var cluster = TestCluster.Start(3);
+        cluster.ElectLeader(1);
+        cluster.Tick();
+        cluster.Delivered.Clear();
+
+        cluster[1].Raft.ReadIndex(1, lease: true);
+        cluster.Stabilize();
+
+        Assert.Single(cluster[1].Reads);
+        Assert.Contains(cluster.Delivered, m => m is Heartbeat { ReadContext: > 0 });
+    }
+
+    [Fact]
     public void LeaseBasedRead_FallsBackToAHeartbeatRound_WhenTheLeaseLapsed()
     {
         var cluster = TestCluster.Start(3, tweak: c => c with { ReadMode = ReadMode.LeaseBased });

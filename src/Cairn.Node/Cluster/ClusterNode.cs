@@ -57,6 +57,7 @@ public sealed partial class ClusterNode : IKvService, IPeerFrameHandler, IRaftMe
             ElectionTicks = options.ElectionTicks,
             HeartbeatTicks = options.HeartbeatTicks,
             Bootstrap = bootstrap,
+            ReadMode = options.LeaseReads ? ReadMode.LeaseBased : ReadMode.Safe,
         };
         var driverOptions = new RaftDriverOptions
         {

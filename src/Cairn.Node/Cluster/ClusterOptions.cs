@@ -41,6 +41,13 @@ public sealed class ClusterOptions
     [Range(1, 100)]
     public int HeartbeatTicks { get; set; } = 1;
 
+    /// <summary>
+    /// Allow <c>consistency=lease</c> reads to be answered by the leader from its lease, without a heartbeat round. Safe
+    /// only while clocks tick at similar rates (the lease is half an election timeout); off by default, and then
+    /// lease reads are linearizable reads.
+    /// </summary>
+    public bool LeaseReads { get; set; }
+
     /// <summary>How long a write forwarded to the leader may take before the caller is told its outcome is unknown.</summary>
     [Range(1, 600_000)]
     public int ForwardTimeoutMs { get; set; } = 5_000;

@@ -119,10 +119,11 @@ public sealed partial class RaftDriver : IAsyncDisposable
     }
 
     /// <summary>Confirms leadership with a quorum (batched) and returns the index a linearizable read must wait for.</summary>
-    public Task<LogIndex> ReadIndexAsync()
+    /// <param name="lease">Allow the leader to answer from its lease without a round (only when the core runs lease-based reads).</param>
+    public Task<LogIndex> ReadIndexAsync(bool lease = false)
     {
         var tcs = new TaskCompletionSource<LogIndex>(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_inputs.Writer.TryWrite(new Input.Read(tcs)))
+        if (!_inputs.Writer.TryWrite(new Input.Read(tcs, lease)))
             throw new ServiceUnavailableException(UnavailableReason.Overloaded, false, "the node's input queue is full; retry later");
         return tcs.Task;
     }
@@ -183,7 +184,7 @@ public sealed partial class RaftDriver : IAsyncDisposable
                 break;
             case Input.Read read:
                 var id = ++_nextReadId;
-                var result = _raft.ReadIndex(id);
+                var result = _raft.ReadIndex(id, read.Lease);
                 if (result.Accepted) _reads[id] = read.Result;
                 else read.Result.TrySetException(Dropped(result.Reason, result.LeaderHint, mayHaveApplied: false));
                 break;
@@ -267,7 +268,7 @@ public sealed partial class RaftDriver : IAsyncDisposable
         public sealed record Tick : Input;
         public sealed record Step(Message Message) : Input;
         public sealed record Propose(PendingProposal Pending) : Input;
-        public sealed record Read(TaskCompletionSource<LogIndex> Result) : Input;
+        public sealed record Read(TaskCompletionSource<LogIndex> Result, bool Lease) : Input;
         public sealed record Transfer(NodeId Target, TaskCompletionSource<TransferLeadershipResult> Result) : Input;
         public sealed record Change(PendingChange Pending) : Input;
         public sealed record Unreachable(NodeId Peer) : Input;

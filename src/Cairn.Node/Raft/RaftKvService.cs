@@ -10,9 +10,9 @@ namespace Cairn.Node.Raft;
 /// answer from local state at once.
 /// </summary>
 /// <remarks>
-/// Writes on a node that is not the leader are refused (503, retryable) until forwarding over the
-/// peer transport lands; the lease level is served as linearizable (leases are opt-in and not
-/// enabled yet).
+/// Writes on a node that is not the leader are refused (503, retryable): <see cref="Cluster.ClusterNode"/>
+/// forwards them. The lease level is answered from the leader's lease when the server enabled lease reads
+/// (RaftConfig.ReadMode = LeaseBased), and as linearizable otherwise and on followers.
 /// </remarks>
 public sealed class RaftKvService(RaftDriver driver, string nodeName, TimeSpan readTimeout, TimeProvider time) : IKvService
 {
@@ -39,7 +39,7 @@ public sealed class RaftKvService(RaftDriver driver, string nodeName, TimeSpan r
                 await WaitAppliedAsync(minRevision, cancellationToken);
                 return new ReadResult(driver.Store.Current, IsStale: false);
             default:
-                var index = await WithTimeout(driver.ReadIndexAsync(), "confirming leadership for the read", cancellationToken);
+                var index = await WithTimeout(driver.ReadIndexAsync(lease: consistency == ReadConsistency.Lease), "confirming leadership for the read", cancellationToken);
                 await WaitAppliedAsync((long)index.Value, cancellationToken);
                 return new ReadResult(driver.Store.Current, IsStale: false);
         }
