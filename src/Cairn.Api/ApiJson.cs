@@ -75,4 +75,5 @@ public sealed record HealthResponse(string Status, string NodeId, string Role, l
 [JsonSerializable(typeof(TransferBody))]
 [JsonSerializable(typeof(TransferResponse))]
 [JsonSerializable(typeof(StateHashResponse))]
+[JsonSerializable(typeof(IReadOnlyList<Cairn.Node.Cluster.CheckpointHash>))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;

@@ -22,6 +22,9 @@ internal static class ClusterEndpoints
     public static void Map(IEndpointRouteBuilder v1)
     {
         v1.MapGet("/_cluster", Get).WithName("Cluster").Produces<ClusterView>();
+        v1.MapGet("/_cluster/checkpoints", (HttpContext context) =>
+            TypedResults.Json(context.RequestServices.GetService<IClusterAdmin>()?.Checkpoints ?? [], ApiJsonContext.Default.IReadOnlyListCheckpointHash))
+            .WithName("Checkpoints");
         v1.MapGet("/_cluster/hash", Hash).WithName("StateHash").Produces<StateHashResponse>();
         v1.MapPost("/_cluster/members", Add).WithName("AddMember").Produces<MemberView>().ProducesProblem(400).ProducesProblem(409);
         v1.MapDelete("/_cluster/members/{name}", Remove).WithName("RemoveMember").ProducesProblem(400).ProducesProblem(409);

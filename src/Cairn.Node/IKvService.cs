@@ -53,7 +53,8 @@ public sealed record NodeStatus(
     long CommitIndex,
     long AppliedIndex,
     bool Ready,
-    long LeaderChanges = 0);
+    long LeaderChanges = 0,
+    long Divergences = 0);
 
 public enum UnavailableReason
 {

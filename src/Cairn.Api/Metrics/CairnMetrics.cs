@@ -22,6 +22,8 @@ public sealed class CairnMetrics : IDisposable
         _meter.CreateObservableGauge("cairn_raft_is_leader", () => status().Role == "leader" ? 1 : 0, description: "1 on the leader");
         _meter.CreateObservableGauge("cairn_ready", () => status().Ready ? 1 : 0, description: "1 when /readyz answers ready");
         _meter.CreateObservableCounter("cairn_raft_leader_changes_total", () => status().LeaderChanges, description: "Leader changes seen by this node");
+        _meter.CreateObservableCounter("cairn_replica_divergences_total", () => status().Divergences,
+            description: "Replicas found with a state hash different from the leader's at the same index (leader only)");
         Proposals = _meter.CreateCounter<long>("cairn_proposals_total", description: "Writes proposed through this node, by outcome");
         ProposalSeconds = _meter.CreateHistogram<double>("cairn_proposal_duration_seconds", description: "Time from proposal to applied result");
         Reads = _meter.CreateCounter<long>("cairn_reads_total", description: "Reads by consistency level and outcome");

@@ -35,7 +35,7 @@ public sealed partial class ClusterNode : IClusterAdmin
                 info?.PeerAddress, info?.HttpAddress, match, lag, contact, progress?.State.ToString().ToLowerInvariant()));
         }
         return new ClusterView(_options.ClusterId, Name, RoleOf(s, Id), s.Leader.IsNone ? null : directory.NameOf(s.Leader), s.Term.Value,
-            (long)s.Commit.Value, s.Applied, (long)now, Status.Ready, members);
+            (long)s.Commit.Value, s.Applied, (long)now, Status.Ready, members, Divergences);
     }
 
     public async Task<MemberView> AddMemberAsync(MemberInfo member, CancellationToken cancellationToken)

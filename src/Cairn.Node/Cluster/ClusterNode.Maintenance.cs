@@ -37,6 +37,7 @@ public sealed partial class ClusterNode
                 if (_expiry.IsCompleted)
                     _expiry = ExpiryProposer.ProposeDueAsync(_driver.Store, _time, _nodeOptions.ExpiryBatchKeysMax, ProposeAsync, _logger, stopping);
             }
+            MaybeCrossCheck(s, stopping);
             if (!s.Membership.Contains(Id) && !string.IsNullOrWhiteSpace(_options.Join) && _joining.IsCompleted)
                 _joining = JoinAsync(_options.Join!, stopping);
         }
@@ -150,4 +151,5 @@ public sealed record JoinBody(
 [System.Text.Json.Serialization.JsonSourceGenerationOptions(PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.CamelCase)]
 [System.Text.Json.Serialization.JsonSerializable(typeof(JoinBody))]
 [System.Text.Json.Serialization.JsonSerializable(typeof(ClusterView))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(CheckpointHash[]))]
 internal sealed partial class JoinJson : System.Text.Json.Serialization.JsonSerializerContext;

@@ -65,6 +65,8 @@ public sealed partial class ClusterNode : IKvService, IPeerFrameHandler, IRaftMe
             ElectionTicks = options.ElectionTicks,
             HeartbeatTicks = options.HeartbeatTicks,
             SnapshotEntries = options.SnapshotEntries,
+            CheckpointEveryEntries = options.CheckpointEveryEntries,
+            OnCheckpoint = OnCheckpoint,
         };
         _driver = new RaftDriver(config, log, stable, snapshots, store, this, driverOptions, time, loggers.CreateLogger<RaftDriver>());
         _local = new RaftKvService(_driver, Name, TimeSpan.FromMilliseconds(nodeOptions.ReadTimeoutMs), time);
@@ -88,7 +90,7 @@ public sealed partial class ClusterNode : IKvService, IPeerFrameHandler, IRaftMe
             var member = s.Membership.Contains(Id);
             var ready = member && !s.Leader.IsNone && s.Applied >= (long)s.Commit.Value;
             return new NodeStatus(Name, RoleOf(s, Id), s.Term.Value, s.Leader.IsNone ? null : directory.NameOf(s.Leader),
-                (long)s.Commit.Value, s.Applied, ready, _driver.LeaderChanges);
+                (long)s.Commit.Value, s.Applied, ready, _driver.LeaderChanges, DivergenceCount);
         }
     }
 

@@ -68,6 +68,17 @@ public sealed class ClusterOptions
     [Range(1, long.MaxValue)]
     public long SnapshotEntries { get; set; } = 50_000;
 
+    /// <summary>Every node hashes its whole state at each multiple of this log index (replica cross-check); 0 disables.</summary>
+    [Range(0, long.MaxValue)]
+    public long CheckpointEveryEntries { get; set; } = 10_000;
+
+    /// <summary>How often the leader compares its checkpoint hashes with every member's.</summary>
+    [Range(100, 3_600_000)]
+    public int CrossCheckIntervalMs { get; set; } = 5_000;
+
+    /// <summary>TEST ONLY: this node reports wrong checkpoint hashes, so tests can prove divergence detection works.</summary>
+    public bool TestingSkewCheckpoints { get; set; }
+
     /// <summary>True when this node takes part in a Raft cluster (a peer address is configured).</summary>
     public bool IsClustered => !string.IsNullOrWhiteSpace(PeerAddress);
 

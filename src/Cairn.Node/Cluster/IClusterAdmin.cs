@@ -12,6 +12,9 @@ public interface IClusterAdmin
 {
     ClusterView GetView();
 
+    /// <summary>This node's recent state hashes at checkpoint indexes (the leader compares them across replicas).</summary>
+    IReadOnlyList<CheckpointHash> Checkpoints { get; }
+
     bool IsLeader { get; }
 
     /// <summary>The leader's advertised HTTP URL, or null when there is no leader or it has not registered one.</summary>
@@ -38,7 +41,8 @@ public sealed record ClusterView(
     long AppliedIndex,
     long LastIndex,
     bool Ready,
-    IReadOnlyList<MemberView> Members);
+    IReadOnlyList<MemberView> Members,
+    IReadOnlyList<Divergence>? Divergences = null);
 
 /// <param name="MatchIndex">The leader's view of how far the member's log matches (null when this node is not the leader).</param>
 /// <param name="Lag">Entries the member is behind the leader's last index (leader's view).</param>

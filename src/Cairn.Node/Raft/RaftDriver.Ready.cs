@@ -38,6 +38,7 @@ public sealed partial class RaftDriver
             _store.Skip(index); // the leader's no-op or a membership entry: a revision with no change
         }
         if (_changes.Count > 0) ChangeApplied(entry);
+        if (_options.CheckpointEveryEntries > 0 && index % _options.CheckpointEveryEntries == 0) _options.OnCheckpoint?.Invoke(_store.Current);
         if (_proposals.Remove(entry.Index.Value, out var pending))
         {
             if (pending.Term == entry.Term && result is not null) pending.Result.TrySetResult(result);

@@ -19,4 +19,13 @@ public sealed record RaftDriverOptions
 
     /// <summary>Applied entries after which the driver takes a snapshot and lets the core compact its log.</summary>
     public long SnapshotEntries { get; init; } = 50_000;
+
+    /// <summary>
+    /// Every this many log indexes the driver hands the store's view at exactly that index to
+    /// <see cref="OnCheckpoint"/> (replica cross-check). 0 disables.
+    /// </summary>
+    public long CheckpointEveryEntries { get; init; }
+
+    /// <summary>Called on the driver loop with an immutable view; must return at once (queue the work).</summary>
+    public Action<Cairn.Store.StoreView>? OnCheckpoint { get; init; }
 }
