@@ -94,13 +94,29 @@ public static partial class CairnApi
         return new IPEndPoint(resolved, address.Port);
     }
 
-    /// <summary>Starts the node once the server listens, and stops it (transport, driver) when the host stops.</summary>
-    private sealed class ClusterNodeHost(ClusterNode node) : IHostedService
+    /// <summary>
+    /// Starts the node once the server listens (hosted services start before Kestrel binds, and the node's first step
+    /// asks its peers over the peer listener), and stops it (transport, driver) when the host stops.
+    /// </summary>
+    private sealed class ClusterNodeHost(ClusterNode node, IHostApplicationLifetime lifetime, ILogger<ClusterNodeHost> logger) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken)
         {
-            node.Start();
+            lifetime.ApplicationStarted.Register(() => _ = StartNodeAsync());
             return Task.CompletedTask;
+        }
+
+        private async Task StartNodeAsync()
+        {
+            try
+            {
+                await node.StartAsync(lifetime.ApplicationStopping);
+            }
+            catch (Exception e) when (e is not InvariantViolationException)
+            {
+                logger.LogCritical(e, "the node failed to start; stopping");
+                lifetime.StopApplication();
+            }
         }
 
         public async Task StopAsync(CancellationToken cancellationToken) => await node.DisposeAsync();

@@ -9,8 +9,34 @@ public sealed partial class RaftNode
     // Votes received in the current (pre-)campaign; looked up only, never iterated to produce output.
     private readonly Dictionary<NodeId, bool> _votes = [];
 
-    /// <summary>A voter of its own configuration, not in the middle of installing a snapshot.</summary>
-    private bool Promotable => _membership.IsVoter(Id) && _log.PendingSnapshot is null;
+    /// <summary>A voter of its own configuration, not in the middle of installing a snapshot, not recovering lost state.</summary>
+    private bool Promotable => _membership.IsVoter(Id) && _log.PendingSnapshot is null && !_recovering;
+
+    // Set by BeginRecovery: this node lost its log and vote (an in-memory node restarted), so until it has caught up
+    // it neither votes nor campaigns. Its vote could otherwise elect a candidate missing committed entries (its own
+    // copy of them is gone), or be a second vote in a term it already voted in before the restart.
+    private bool _recovering;
+
+    /// <summary>True while this node abstains from elections because it restarted without its state.</summary>
+    public bool Recovering => _recovering;
+
+    /// <summary>
+    /// Declares that this node restarted without its durable state (log, term, vote) while the cluster may hold data.
+    /// It then abstains from every election (no votes, no pre-votes, no campaigns) until its commit index covers an
+    /// entry of the current leader's term: such an entry commits only after everything committed before it, so by
+    /// then this node holds every entry committed before its restart and its term is past any term it voted in.
+    /// </summary>
+    public void BeginRecovery()
+    {
+        AssertNoReadyOutstanding();
+        _recovering = true;
+    }
+
+    private void MaybeEndRecovery()
+    {
+        if (_leader.IsNone || _log.Committed == LogIndex.Zero || _log.TermAt(_log.Committed) != _term) return;
+        _recovering = false;
+    }
 
     /// <summary>Advances logical time by one tick: election timeouts, heartbeats, check-quorum, transfer and snapshot timeouts.</summary>
     public void Tick()
@@ -110,10 +136,10 @@ public sealed partial class RaftNode
     {
         // Figure 2, RequestVote: grant if we have not voted for someone else in this term (a pre-vote for a later
         // term binds nothing) and the candidate's log is at least as up to date as ours (election restriction).
-        var canVote = _vote == request.From
+        var canVote = !_recovering && (_vote == request.From
             || (_vote.IsNone && _leader.IsNone)
             || (request.PreVote && request.Term > _term)
-            || _faults.HasFlag(TestingFaults.GrantMultipleVotesPerTerm);
+            || _faults.HasFlag(TestingFaults.GrantMultipleVotesPerTerm));
         var upToDate = _faults.HasFlag(TestingFaults.SkipLogUpToDateCheck) || _log.IsUpToDate(request.LastLogIndex, request.LastLogTerm);
         if (canVote && upToDate)
         {

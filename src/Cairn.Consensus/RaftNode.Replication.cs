@@ -125,7 +125,13 @@ public sealed partial class RaftNode
 
     private void HandleHeartbeat(Heartbeat heartbeat)
     {
-        if (heartbeat.Commit > _log.LastIndex) Invariant.Fail($"a heartbeat's commit {heartbeat.Commit} is past this log's end {_log.LastIndex}");
+        if (heartbeat.Commit > _log.LastIndex)
+        {
+            if (!_recovering) Invariant.Fail($"a heartbeat's commit {heartbeat.Commit} is past this log's end {_log.LastIndex}");
+            // The leader believes this node holds entries it lost in a restart: say where its log really ends.
+            Send(new AppendEntriesResponse(Id, heartbeat.From, _term, false, heartbeat.Commit, _log.LastIndex, _log.LastTerm));
+            return;
+        }
         _log.CommitTo(heartbeat.Commit);
         Send(new HeartbeatResponse(Id, heartbeat.From, _term, heartbeat.ReadContext));
     }
@@ -136,6 +142,15 @@ public sealed partial class RaftNode
         {
             var hint = response.RejectHintIndex;
             if (response.RejectHintTerm > Term.Zero) hint = _log.FindConflictByTerm(hint, response.RejectHintTerm);
+            if (hint < progress.Match)
+            {
+                // A follower whose log matches up to Match never hints below it; this one lost entries it had
+                // (a restart without its state), or the rejection is a stale duplicate. Either way probing again
+                // from its hint is safe: it only stops counting acknowledgements the follower may not have.
+                progress.ResetAfterLoss(hint);
+                SendAppend(progress, sendIfEmpty: true);
+                return;
+            }
             if (progress.MaybeDecreaseTo(response.Index, hint))
             {
                 if (progress.State == ProgressState.Replicate) progress.BecomeProbe();

@@ -51,6 +51,7 @@ public sealed partial class RaftNode
             return;
         }
         _step(message);
+        if (_recovering) MaybeEndRecovery();
     }
 
     private bool InLeaderLease => _config.CheckQuorum && !_leader.IsNone && _electionElapsed < _config.ElectionTicks;

@@ -104,6 +104,17 @@ internal sealed class Progress(NodeId node, bool isLearner, LogIndex next, int i
         Inflights.Reset();
     }
 
+    /// <summary>
+    /// The follower's log ends at <paramref name="last"/>, below what it acknowledged: it lost its state (an in-memory
+    /// node restarted). Match goes back down so nothing counts entries it no longer holds, and probing starts over.
+    /// </summary>
+    public void ResetAfterLoss(LogIndex last)
+    {
+        Match = last;
+        PendingSnapshotIndex = LogIndex.Zero;
+        BecomeProbe();
+    }
+
     public void BecomeReplicate()
     {
         State = ProgressState.Replicate;

@@ -32,6 +32,7 @@ public sealed partial class ClusterNode : IKvService, IPeerFrameHandler, IRaftMe
     private readonly CancellationTokenSource _stop = new();
     private volatile MemberDirectory _directory;
     private ITimer? _maintenance;
+    private int _disposed;
 
     public ClusterNode(ClusterOptions options, NodeOptions nodeOptions, ITransport transport, KvStore store,
         ILogStore log, IStableStore stable, ISnapshotStore snapshots, TimeProvider time, ILoggerFactory loggers)
@@ -88,16 +89,18 @@ public sealed partial class ClusterNode : IKvService, IPeerFrameHandler, IRaftMe
             var s = _driver.Status;
             var directory = _directory;
             var member = s.Membership.Contains(Id);
-            var ready = member && !s.Leader.IsNone && s.Applied >= (long)s.Commit.Value;
+            var ready = member && !s.Recovering && !s.Leader.IsNone && s.Applied >= (long)s.Commit.Value;
             return new NodeStatus(Name, RoleOf(s, Id), s.Term.Value, s.Leader.IsNone ? null : directory.NameOf(s.Leader),
                 (long)s.Commit.Value, s.Applied, ready, _driver.LeaderChanges, DivergenceCount);
         }
     }
 
-    public void Start()
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
         _transport.SetPeers(PeerMap(_directory));
         _transport.Start(this);
+        if (_options.InMemory && string.IsNullOrWhiteSpace(_options.Join) && await ProbeForExistingDataAsync(cancellationToken))
+            _driver.BeginRecovery();
         _driver.Start();
         var period = TimeSpan.FromMilliseconds(_options.MaintenanceIntervalMs);
         _maintenance = _time.CreateTimer(_ => RunMaintenance(), null, period, period);
@@ -131,6 +134,12 @@ public sealed partial class ClusterNode : IKvService, IPeerFrameHandler, IRaftMe
             case ForwardResultFrame result:
                 CompleteForward(from, result);
                 break;
+            case JoinRequestFrame probe:
+                AnswerProbe(from, probe);
+                break;
+            case JoinResponseFrame answer:
+                ProbeAnswered(answer);
+                break;
             default:
                 LogUnexpectedFrame(_logger, frame.GetType().Name, from.ToString());
                 break;
@@ -145,6 +154,8 @@ public sealed partial class ClusterNode : IKvService, IPeerFrameHandler, IRaftMe
 
     public async ValueTask DisposeAsync()
     {
+        // Called by the host's stop and again by the container's disposal.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         if (_maintenance is not null) await _maintenance.DisposeAsync();
         await _stop.CancelAsync();
         await _transport.StopAsync();
@@ -156,6 +167,7 @@ public sealed partial class ClusterNode : IKvService, IPeerFrameHandler, IRaftMe
 
     internal static string RoleOf(RaftDriverStatus s, NodeId id) =>
         s.Role == RaftRole.Leader ? "leader"
+        : s.Recovering ? "recovering"
         : s.Membership.IsLearner(id) ? "learner"
         : s.Membership.IsVoter(id) ? s.Role.ToString().ToLowerInvariant()
         : s.Membership.Members.Count == 0 ? "joining" : "removed";

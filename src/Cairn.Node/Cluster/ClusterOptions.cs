@@ -31,6 +31,12 @@ public sealed class ClusterOptions
     /// <summary>An extra HTTP host:port bound with SO_REUSEPORT, shared by several nodes on one machine (the kernel spreads connections).</summary>
     public string? SharedHttp { get; set; }
 
+    /// <summary>
+    /// Nothing on disk: a restarted node comes back empty, finds out from its peers whether the cluster holds data,
+    /// and if so abstains from elections until it has caught up. (Durable storage is not wired yet: true for now.)
+    /// </summary>
+    public bool InMemory { get; set; } = true;
+
     /// <summary>The Raft clock period. Election timeout = TickMs × ElectionTicks … 2× that (randomized).</summary>
     [Range(1, 10_000)]
     public int TickMs { get; set; } = 50;

@@ -15,8 +15,9 @@ public interface IRaftMessageSink
 
 /// <summary>What the driver publishes about itself after every Ready cycle (read from any thread).</summary>
 /// <param name="Progress">The leader's view of every peer (empty on followers).</param>
+/// <param name="Recovering">The node restarted without its state and abstains from elections until it caught up.</param>
 public sealed record RaftDriverStatus(NodeId Id, RaftRole Role, Term Term, NodeId Leader, LogIndex Commit, long Applied, Membership Membership,
-    IReadOnlyList<PeerProgress> Progress, LogIndex LastIndex);
+    IReadOnlyList<PeerProgress> Progress, LogIndex LastIndex, bool Recovering = false);
 
 /// <summary>
 /// Owns a <see cref="RaftNode"/> and drives it on one loop: inputs (ticks, peer messages, proposals,
@@ -91,6 +92,14 @@ public sealed partial class RaftDriver : IAsyncDisposable
     public RevisionWaiters Waiters { get; }
 
     public KvStore Store => _store;
+
+    /// <summary>Before <see cref="Start"/>: this node lost its state in a restart; see <see cref="RaftNode.BeginRecovery"/>.</summary>
+    public void BeginRecovery()
+    {
+        Invariant.Check(_loop is null, "recovery is declared before the driver starts");
+        _raft.BeginRecovery();
+        _status = Snapshot();
+    }
 
     public void Start()
     {
@@ -228,7 +237,7 @@ public sealed partial class RaftDriver : IAsyncDisposable
     {
         var s = _raft.Status;
         return new RaftDriverStatus(_raft.Id, _raft.Role, _raft.Term, _raft.Leader, s.Commit, _store.AppliedRevision, _raft.Membership,
-            s.Progress, s.LastIndex);
+            s.Progress, s.LastIndex, _raft.Recovering);
     }
 
     private void FailEverything(Exception error)

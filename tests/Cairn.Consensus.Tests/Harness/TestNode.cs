@@ -22,9 +22,9 @@ internal sealed class TestNode
     }
 
     public NodeId Id { get; }
-    public InMemoryLogStore Log { get; } = new();
-    public InMemoryStableStore Stable { get; } = new();
-    public InMemorySnapshotStore Snapshots { get; } = new();
+    public InMemoryLogStore Log { get; private set; } = new();
+    public InMemoryStableStore Stable { get; private set; } = new();
+    public InMemorySnapshotStore Snapshots { get; private set; } = new();
     public RaftNode Raft { get; private set; }
     public bool Up { get; private set; } = true;
 
@@ -88,6 +88,16 @@ internal sealed class TestNode
         AppliedIndex = LogIndex.Zero;
         if (Snapshots.LoadLatest() is { } snapshot) RestoreState(snapshot);
         Up = true;
+    }
+
+    /// <summary>An in-memory node's restart: every store is gone; optionally it declares that it is recovering.</summary>
+    public void RestartEmpty(bool recover)
+    {
+        Log = new InMemoryLogStore();
+        Stable = new InMemoryStableStore();
+        Snapshots = new InMemorySnapshotStore();
+        Restart();
+        if (recover) Raft.BeginRecovery();
     }
 
     private void RestoreState(Snapshot snapshot)
