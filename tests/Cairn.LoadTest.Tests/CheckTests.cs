@@ -1,4 +1,4 @@
-using Cairn.TestKit.Linearizability;
+using Cairn.Checking;
 
 namespace Cairn.LoadTest.Tests;
 

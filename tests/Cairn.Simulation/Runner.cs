@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Cairn.Consensus;
-using Cairn.TestKit.Linearizability;
+using Cairn.Checking;
 
 namespace Cairn.Simulation;
 

@@ -1,4 +1,4 @@
-namespace Cairn.TestKit.Linearizability;
+namespace Cairn.Checking;
 
 /// <summary>
 /// Tracks the deepest path the search reaches and the operation it got stuck on there, so an

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Cairn.TestKit.Linearizability;
+namespace Cairn.Checking;
 
 /// <summary>
 /// Wing and Gong's linearizability search with Lowe's memoisation, for the operations of one

@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace Cairn.TestKit.Linearizability;
+namespace Cairn.Checking;
 
 /// <summary>
 /// The set of operations linearized so far on one search path, as a bitset over operation

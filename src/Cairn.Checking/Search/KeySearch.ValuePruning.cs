@@ -1,4 +1,4 @@
-namespace Cairn.TestKit.Linearizability;
+namespace Cairn.Checking;
 
 /// <summary>
 /// Pruning for value-like models (see <see cref="ILinearizabilityModel{TState}.TryGetValueFlow"/>).

@@ -1,9 +1,10 @@
-using Cairn.TestKit.Linearizability;
+using Cairn.Checking;
+using Cairn.TestKit;
 using FsCheck;
 using FsCheck.Fluent;
-using static Cairn.TestKit.Linearizability.Operation;
+using static Cairn.Checking.Operation;
 
-namespace Cairn.TestKit.Tests.Linearizability;
+namespace Cairn.Checking.Tests;
 
 public sealed class HistoryJsonTests
 {

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Cairn.TestKit.Linearizability;
+namespace Cairn.Checking;
 
 /// <summary>
 /// Histories as JSON lines: one <see cref="Operation"/> object per line, camelCase names,

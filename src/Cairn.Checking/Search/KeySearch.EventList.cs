@@ -1,4 +1,4 @@
-namespace Cairn.TestKit.Linearizability;
+namespace Cairn.Checking;
 
 /// <summary>
 /// The history of one key as a doubly linked list of call and return events in real-time

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Cairn.TestKit.Linearizability;
+namespace Cairn.Checking;
 
 public enum Verdict
 {

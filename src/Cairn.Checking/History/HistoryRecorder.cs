@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Cairn.TestKit.Linearizability;
+namespace Cairn.Checking;
 
 /// <summary>Identifies an invoked operation until its completion is recorded.</summary>
 public readonly record struct OperationHandle(int Index);

@@ -1,9 +1,9 @@
-using Cairn.TestKit.Linearizability;
+using Cairn.Checking;
 
-namespace Cairn.TestKit.Tests.Linearizability;
+namespace Cairn.TestKit;
 
 /// <summary>Generators of random histories, seeded so every failure can be replayed.</summary>
-internal static class RandomHistories
+public static class RandomHistories
 {
     private static readonly string?[] SmallValues = [null, "a", "b", "c"];
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Cairn.TestKit.Linearizability;
+namespace Cairn.Checking;
 
 /// <summary>
 /// Checks a history for linearizability, key by key (linearizability is compositional, and

@@ -1,8 +1,9 @@
-using Cairn.TestKit.Linearizability;
+using Cairn.Checking;
+using Cairn.TestKit;
 using Xunit.Abstractions;
-using static Cairn.TestKit.Linearizability.Operation;
+using static Cairn.Checking.Operation;
 
-namespace Cairn.TestKit.Tests.Linearizability;
+namespace Cairn.Checking.Tests;
 
 /// <summary>
 /// Budgets turn hopeless searches into Unknown (never Illegal), and realistic histories stay

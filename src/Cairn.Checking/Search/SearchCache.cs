@@ -1,4 +1,4 @@
-namespace Cairn.TestKit.Linearizability;
+namespace Cairn.Checking;
 
 /// <summary>
 /// The (linearized set, model state) configurations one key's search has already expanded.

@@ -1,6 +1,6 @@
-using Cairn.TestKit.Linearizability;
+using Cairn.Checking;
 
-namespace Cairn.TestKit.Tests.Linearizability;
+namespace Cairn.Checking.Tests;
 
 /// <summary>
 /// The definition of linearizability, executed literally for tiny histories: over the whole

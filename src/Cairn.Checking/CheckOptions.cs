@@ -1,4 +1,4 @@
-namespace Cairn.TestKit.Linearizability;
+namespace Cairn.Checking;
 
 /// <summary>Budgets for the search. Exceeding any of them on a key makes that key Unknown.</summary>
 public sealed record CheckOptions

@@ -1,6 +1,7 @@
-using Cairn.TestKit.Linearizability;
+using Cairn.Checking;
+using Cairn.TestKit;
 
-namespace Cairn.TestKit.Tests.Linearizability;
+namespace Cairn.Checking.Tests;
 
 /// <summary>The checker against the brute-force definition on thousands of tiny random histories.</summary>
 public sealed class CrossCheckTests

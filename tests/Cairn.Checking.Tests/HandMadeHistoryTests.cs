@@ -1,7 +1,7 @@
-using Cairn.TestKit.Linearizability;
-using static Cairn.TestKit.Linearizability.Operation;
+using Cairn.Checking;
+using static Cairn.Checking.Operation;
 
-namespace Cairn.TestKit.Tests.Linearizability;
+namespace Cairn.Checking.Tests;
 
 /// <summary>Small histories whose verdict can be seen by eye. Intervals are [invoke, complete].</summary>
 public sealed class HandMadeHistoryTests

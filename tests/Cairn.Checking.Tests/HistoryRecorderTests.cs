@@ -1,6 +1,6 @@
-using Cairn.TestKit.Linearizability;
+using Cairn.Checking;
 
-namespace Cairn.TestKit.Tests.Linearizability;
+namespace Cairn.Checking.Tests;
 
 public sealed class HistoryRecorderTests
 {
