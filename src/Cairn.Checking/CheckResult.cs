@@ -11,90 +11,19 @@ public enum Verdict
     /// <summary>The search proved that no linearization exists.</summary>
     Illegal,
 
-    /// <summary>The search ran out of budget before deciding. Not a violation, not a pass.</summary>
+    /// <summary>A budget ran out before deciding, or the history was not checked. Not a violation, not a pass.</summary>
     Unknown,
 }
-
-/// <summary>The verdict for one key and what the search spent on it.</summary>
-public sealed record KeyResult
-{
-    public required string Key { get; init; }
-    public required Verdict Verdict { get; init; }
-
-    /// <summary>Operations on this key in the history, of any outcome.</summary>
-    public required int Operations { get; init; }
-
-    /// <summary>Operations the search had to consider (after Fail and model-irrelevant ones were dropped).</summary>
-    public required int OperationsSearched { get; init; }
-
-    /// <summary>Model steps attempted.</summary>
-    public required long Steps { get; init; }
-
-    public required int CacheEntries { get; init; }
-
-    /// <summary>The most operations the search linearized at once: how far an Unknown key got.</summary>
-    public required int DeepestPrefix { get; init; }
-
-    public required TimeSpan Elapsed { get; init; }
-
-    /// <summary>Set when <see cref="Verdict"/> is Illegal.</summary>
-    public IllegalDiagnostic? Diagnostic { get; init; }
-
-    /// <summary>Set when <see cref="Verdict"/> is Unknown: which budget ran out.</summary>
-    public string? UnknownReason { get; init; }
-
-    public override string ToString() => Verdict switch
-    {
-        Verdict.Illegal => Diagnostic!.Describe(),
-        Verdict.Unknown => $"key {Operation.Quote(Key)}: unknown after {Steps} steps, {DeepestPrefix}/{OperationsSearched} ops linearized at best ({UnknownReason})",
-        _ => $"key {Operation.Quote(Key)}: linearizable ({OperationsSearched}/{Operations} ops searched, {Steps} steps)",
-    };
-}
-
-/// <summary>
-/// Why a key is not linearizable: the longest prefix of its operations that the search could
-/// linearize (in linearization order), the state it leaves, the operation that then had to be
-/// placed (its response had arrived) but could not be, and every other operation that could
-/// have gone next there, each with the reason it did not.
-/// </summary>
-public sealed record IllegalDiagnostic(
-    string Key,
-    IReadOnlyList<Operation> LinearizedPrefix,
-    string StateAfterPrefix,
-    Operation Unplaceable,
-    string UnplaceableReason,
-    IReadOnlyList<BlockedOperation> OtherCandidates)
-{
-    public string Describe()
-    {
-        var text = new StringBuilder();
-        text.Append("key ").Append(Operation.Quote(Key)).Append(": NOT linearizable\n");
-        text.Append("  longest linearizable prefix (").Append(LinearizedPrefix.Count.ToString(CultureInfo.InvariantCulture)).Append(" ops):\n");
-        for (var i = 0; i < LinearizedPrefix.Count; i++)
-            text.Append("    ").Append((i + 1).ToString(CultureInfo.InvariantCulture)).Append(". ").Append(LinearizedPrefix[i]).Append('\n');
-        text.Append("  state after prefix: ").Append(StateAfterPrefix).Append('\n');
-        text.Append("  could not place: ").Append(Unplaceable).Append("\n    because ").Append(UnplaceableReason).Append('\n');
-        if (OtherCandidates.Count > 0)
-        {
-            text.Append("  nor could any other operation go next:\n");
-            foreach (var other in OtherCandidates)
-                text.Append("    ").Append(other.Operation).Append("\n      because ").Append(other.Reason).Append('\n');
-        }
-        return text.ToString();
-    }
-
-    public override string ToString() => Describe();
-}
-
-/// <summary>An operation the search could not place next, and why.</summary>
-public sealed record BlockedOperation(Operation Operation, string Reason);
 
 /// <summary>The verdict for a whole history: Illegal if any key is, else Unknown if any key is.</summary>
 public sealed record CheckResult
 {
+    /// <summary><see cref="Describe"/> details at most this many illegal keys, and as many unknown ones.</summary>
+    public const int KeysDescribedMax = 10;
+
     public required Verdict Verdict { get; init; }
 
-    /// <summary>One entry per key, ordered by key (ordinal).</summary>
+    /// <summary>One entry per key, ordered by key (ordinal). Empty when <see cref="NotCheckedReason"/> is set.</summary>
     public required IReadOnlyList<KeyResult> Keys { get; init; }
 
     public required int Operations { get; init; }
@@ -107,22 +36,45 @@ public sealed record CheckResult
 
     public required TimeSpan Elapsed { get; init; }
 
+    /// <summary>
+    /// Set when the history was not checked at all (then the verdict is Unknown), e.g.
+    /// "not checked: too large: … operations, more than the limit of … (OperationsMax)".
+    /// </summary>
+    public string? NotCheckedReason { get; init; }
+
     public IEnumerable<KeyResult> IllegalKeys => Keys.Where(k => k.Verdict == Verdict.Illegal);
     public IEnumerable<KeyResult> UnknownKeys => Keys.Where(k => k.Verdict == Verdict.Unknown);
 
+    /// <summary>The counts, then the anomalies and the undecided keys; bounded in length however many keys there are.</summary>
     public string Describe()
     {
+        var ic = CultureInfo.InvariantCulture;
         var text = new StringBuilder();
+        text.Append(ic, $"{Verdict}: {Operations} ops ({OperationsOk} ok, {OperationsFailed} failed, {OperationsUnknown} unknown), ");
+        if (NotCheckedReason is not null) return text.Append(NotCheckedReason).Append('\n').ToString();
+
         var illegal = IllegalKeys.ToList();
-        var unknown = UnknownKeys.ToList();
-        text.Append(CultureInfo.InvariantCulture,
-            $"{Verdict}: {Operations} ops ({OperationsOk} ok, {OperationsFailed} failed, {OperationsUnknown} unknown), ");
-        text.Append(CultureInfo.InvariantCulture,
-            $"{Keys.Count} keys ({illegal.Count} illegal, {unknown.Count} unknown), {OperationsSearched} ops searched in {Elapsed.TotalMilliseconds:F0} ms\n");
-        foreach (var key in illegal) text.Append(key.Diagnostic!.Describe());
-        foreach (var key in unknown) text.Append(key).Append('\n');
+        var unknown = UnknownKeys.Where(k => k.Searched).ToList();
+        var unsearched = UnknownKeys.Where(k => !k.Searched).ToList();
+        text.Append(ic, $"{Keys.Count} keys ({illegal.Count} illegal, {unknown.Count + unsearched.Count} unknown), ");
+        text.Append(ic, $"{OperationsSearched} ops searched in {Elapsed.TotalMilliseconds:F0} ms\n");
+        foreach (var key in illegal.Take(KeysDescribedMax)) text.Append(key.Diagnostic!.Describe());
+        if (illegal.Count > KeysDescribedMax)
+            text.Append(ic, $"… and {illegal.Count - KeysDescribedMax} more illegal keys: {Names(illegal.Skip(KeysDescribedMax))}\n");
+        foreach (var key in unknown.Take(KeysDescribedMax)) text.Append(key).Append('\n');
+        if (unknown.Count > KeysDescribedMax)
+            text.Append(ic, $"… and {unknown.Count - KeysDescribedMax} more unknown keys: {Names(unknown.Skip(KeysDescribedMax))}\n");
+        if (unsearched.Count > 0)
+            text.Append(ic, $"not checked: {unsearched.Count} keys ({Names(unsearched)}): {unsearched[0].UnknownReason}\n");
         return text.ToString();
     }
 
     public override string ToString() => Describe();
+
+    private static string Names(IEnumerable<KeyResult> keys)
+    {
+        var list = keys.ToList();
+        var shown = string.Join(", ", list.Take(KeysDescribedMax).Select(k => Operation.Quote(k.Key)));
+        return list.Count > KeysDescribedMax ? shown + ", …" : shown;
+    }
 }

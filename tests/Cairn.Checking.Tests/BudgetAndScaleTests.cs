@@ -18,7 +18,7 @@ public sealed class BudgetAndScaleTests(ITestOutputHelper output)
     /// read is hopeless on its own, so proving it means trying the orders of the other writes
     /// (about n·2^n configurations).
     /// </summary>
-    private static List<Operation> Pathological(string key, int writes)
+    internal static List<Operation> Pathological(string key, int writes)
     {
         var history = new List<Operation>();
         for (var i = 0; i < writes; i++) history.Add(Write(i, key, $"w{i}", 0, 100));

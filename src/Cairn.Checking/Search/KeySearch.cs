@@ -29,6 +29,7 @@ internal sealed partial class KeySearch<TState>
     private readonly bool[] _readOnly;
     private readonly ILinearizabilityModel<TState> _model;
     private readonly CheckOptions _options;
+    private readonly Deadline _total;
     private readonly EqualityComparer<TState> _stateComparer = EqualityComparer<TState>.Default;
     private readonly LinearizedSet _set;
     private readonly SearchCache<TState> _cache;
@@ -41,11 +42,13 @@ internal sealed partial class KeySearch<TState>
     private int _depth;
     private TState _state;
 
-    public KeySearch(IReadOnlyList<Operation> operations, ILinearizabilityModel<TState> model, CheckOptions options)
+    /// <param name="total">When the whole check's time runs out (<see cref="CheckOptions.TotalTimeMax"/>).</param>
+    public KeySearch(IReadOnlyList<Operation> operations, ILinearizabilityModel<TState> model, CheckOptions options, Deadline total)
     {
         _operations = operations;
         _model = model;
         _options = options;
+        _total = total;
         _set = new LinearizedSet(operations.Count);
         _cache = new SearchCache<TState>(_stateComparer);
         _pathCalls = new int[operations.Count];
@@ -68,15 +71,14 @@ internal sealed partial class KeySearch<TState>
     /// <summary>Runs the search once.</summary>
     public Verdict Run()
     {
-        var started = Stopwatch.GetTimestamp();
+        var perKey = Deadline.After(Stopwatch.GetTimestamp(), _options.PerKeyTimeMax);
         var fresh = true; // The current configuration has not been looked at yet.
         var cursor = Nil; // Otherwise: the next node to consider as a candidate.
         long iterations = 0;
         while (_next[Head] != Nil)
         {
             if (Steps >= _options.PerKeyStepsMax) return OutOfBudget($"step budget of {_options.PerKeyStepsMax} exhausted");
-            if (++iterations % IterationsPerClockCheck == 0 && _options.PerKeyTimeMax is { } timeMax && Stopwatch.GetElapsedTime(started) > timeMax)
-                return OutOfBudget($"time budget of {timeMax.TotalSeconds:F1} s exhausted");
+            if (++iterations % IterationsPerClockCheck == 0 && TimeBudgetExhausted(perKey) is { } timeOut) return OutOfBudget(timeOut);
             if (_cache.ApproximateBytes > _options.PerKeyCacheBytesMax)
                 return OutOfBudget($"cache budget of {_options.PerKeyCacheBytesMax / (1024 * 1024)} MiB exhausted");
 
@@ -196,6 +198,15 @@ internal sealed partial class KeySearch<TState>
         }
         firstReturn = node;
         return found;
+    }
+
+    /// <summary>Which time budget has run out, if one has: the key's own, or the whole check's.</summary>
+    private string? TimeBudgetExhausted(Deadline perKey)
+    {
+        var now = Stopwatch.GetTimestamp();
+        if (perKey.HasPassed(now)) return $"time budget of {perKey.Budget!.Value.TotalSeconds:0.###} s exhausted";
+        if (_total.HasPassed(now)) return $"the total time budget of {_total.Budget!.Value.TotalSeconds:0.###} s (TotalTimeMax) ran out during this search";
+        return null;
     }
 
     private int StateHash(TState state) => state is null ? 0 : _stateComparer.GetHashCode(state);
