@@ -6,18 +6,21 @@ public static partial class LinearizabilityChecker
 {
     /// <summary>Checks the operations of one key (the caller guarantees they share it).</summary>
     public static KeyResult CheckKey<TState>(string key, IReadOnlyList<Operation> keyOperations,
-        ILinearizabilityModel<TState> model, CheckOptions? options = null)
+        ILinearizabilityModel<TState> model, CheckOptions? options = null, CancellationToken cancel = default)
     {
         options ??= CheckOptions.Default;
         if (options.Validate() is { } invalid) Invariant.Fail($"invalid check options: {invalid}");
-        return CheckKey(key, keyOperations, model, options, Deadline.After(Stopwatch.GetTimestamp(), options.TotalTimeMax));
+        return CheckKey(key, keyOperations, model, options, Deadline.After(Stopwatch.GetTimestamp(), options.TotalTimeMax), cancel);
     }
 
     private static KeyResult CheckKey<TState>(string key, IReadOnlyList<Operation> keyOperations,
-        ILinearizabilityModel<TState> model, CheckOptions options, Deadline total)
+        ILinearizabilityModel<TState> model, CheckOptions options, Deadline total, CancellationToken cancel)
     {
         var started = Stopwatch.GetTimestamp();
-        if (total.HasPassed(started))
+        var notChecked = cancel.IsCancellationRequested ? "the check was cancelled first"
+            : total.HasPassed(started) ? $"the total time budget of {total.Budget!.Value.TotalSeconds:0.###} s (TotalTimeMax) ran out first"
+            : null;
+        if (notChecked is not null)
         {
             return new KeyResult
             {
@@ -30,7 +33,7 @@ public static partial class LinearizabilityChecker
                 DeepestPrefix = 0,
                 Elapsed = TimeSpan.Zero,
                 Searched = false,
-                UnknownReason = $"the total time budget of {total.Budget!.Value.TotalSeconds:0.###} s (TotalTimeMax) ran out first",
+                UnknownReason = notChecked,
             };
         }
 
@@ -43,7 +46,7 @@ public static partial class LinearizabilityChecker
         // Invocation order makes linearized sets prefix-shaped, which the search cache stores compactly.
         var searched = model.Reduce([.. effective.OrderBy(op => op.Invoke)]);
 
-        var search = new KeySearch<TState>(searched, model, options, total);
+        var search = new KeySearch<TState>(searched, model, options, total, cancel);
         var verdict = search.Run();
         return new KeyResult
         {

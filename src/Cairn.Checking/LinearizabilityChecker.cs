@@ -7,17 +7,18 @@ namespace Cairn.Checking;
 /// each key is an independent object in Cairn's model). Fail-outcome operations are dropped
 /// (they had no effect and their output means nothing), Unknown ones may or may not have taken
 /// effect, Ok ones must be linearized within their interval. Every check is bounded by
-/// <see cref="CheckOptions"/>: a budget that runs out gives Unknown, never Illegal.
-/// Thread-safe: holds no state.
+/// <see cref="CheckOptions"/>: a budget that runs out, or a cancellation, gives Unknown (never
+/// Illegal) for the keys it leaves undecided; nothing throws. Thread-safe: holds no state.
 /// </summary>
 public static partial class LinearizabilityChecker
 {
     /// <summary>Checks against <see cref="RegisterModel"/>.</summary>
-    public static CheckResult Check(IReadOnlyList<Operation> history, CheckOptions? options = null) =>
-        Check(history, RegisterModel.Instance, options);
+    public static CheckResult Check(IReadOnlyList<Operation> history, CheckOptions? options = null, CancellationToken cancel = default) =>
+        Check(history, RegisterModel.Instance, options, cancel);
 
+    /// <param name="cancel">Stops the check early: keys left undecided are Unknown, as with a budget.</param>
     public static CheckResult Check<TState>(IReadOnlyList<Operation> history, ILinearizabilityModel<TState> model,
-        CheckOptions? options = null)
+        CheckOptions? options = null, CancellationToken cancel = default)
     {
         options ??= CheckOptions.Default;
         if (options.Validate() is { } invalid) Invariant.Fail($"invalid check options: {invalid}");
@@ -54,12 +55,12 @@ public static partial class LinearizabilityChecker
         var results = new KeyResult[keys.Length];
         if (options.ParallelismMax == 1 || keys.Length < 2)
         {
-            for (var i = 0; i < keys.Length; i++) results[i] = CheckKey(keys[i], byKey[keys[i]], model, options, total);
+            for (var i = 0; i < keys.Length; i++) results[i] = CheckKey(keys[i], byKey[keys[i]], model, options, total, cancel);
         }
         else
         {
             Parallel.For(0, keys.Length, new ParallelOptions { MaxDegreeOfParallelism = options.ParallelismMax },
-                i => results[i] = CheckKey(keys[i], byKey[keys[i]], model, options, total));
+                i => results[i] = CheckKey(keys[i], byKey[keys[i]], model, options, total, cancel));
         }
 
         var searched = 0;

@@ -81,6 +81,31 @@ public sealed class LimitsTests
     }
 
     [Fact]
+    public void Cancelling_StopsTheSearch_AndLeavesLaterKeysNotChecked()
+    {
+        var history = BudgetAndScaleTests.Pathological("a-hard", 30);
+        history.AddRange(Sequential("b-easy", 3));
+        var options = new CheckOptions { PerKeyStepsMax = long.MaxValue, PerKeyTimeMax = null, TotalTimeMax = null };
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(50));
+
+        var result = LinearizabilityChecker.Check(history, options, cancel.Token);
+
+        Assert.Equal(Verdict.Unknown, result.Verdict);
+        Assert.Equal("the check was cancelled during this search", result.Keys[0].UnknownReason);
+        Assert.False(result.Keys[1].Searched);
+        Assert.Equal("the check was cancelled first", result.Keys[1].UnknownReason);
+    }
+
+    [Fact]
+    public void Cancelled_BeforeItStarts_ChecksNothing_ButStillCounts()
+    {
+        var result = LinearizabilityChecker.Check(Sequential("k", 5), cancel: new CancellationToken(canceled: true));
+        Assert.Equal(Verdict.Unknown, result.Verdict);
+        Assert.Equal(5, result.Operations);
+        Assert.False(Assert.Single(result.Keys).Searched);
+    }
+
+    [Fact]
     public void Describe_ShowsOnlyTheEndOfALongPrefix()
     {
         var history = Sequential("k", 100);

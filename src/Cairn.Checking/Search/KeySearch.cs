@@ -30,6 +30,7 @@ internal sealed partial class KeySearch<TState>
     private readonly ILinearizabilityModel<TState> _model;
     private readonly CheckOptions _options;
     private readonly Deadline _total;
+    private readonly CancellationToken _cancel;
     private readonly EqualityComparer<TState> _stateComparer = EqualityComparer<TState>.Default;
     private readonly LinearizedSet _set;
     private readonly SearchCache<TState> _cache;
@@ -43,12 +44,15 @@ internal sealed partial class KeySearch<TState>
     private TState _state;
 
     /// <param name="total">When the whole check's time runs out (<see cref="CheckOptions.TotalTimeMax"/>).</param>
-    public KeySearch(IReadOnlyList<Operation> operations, ILinearizabilityModel<TState> model, CheckOptions options, Deadline total)
+    /// <param name="cancel">Read with the clock: a cancelled search ends Unknown.</param>
+    public KeySearch(IReadOnlyList<Operation> operations, ILinearizabilityModel<TState> model, CheckOptions options, Deadline total,
+        CancellationToken cancel)
     {
         _operations = operations;
         _model = model;
         _options = options;
         _total = total;
+        _cancel = cancel;
         _set = new LinearizedSet(operations.Count);
         _cache = new SearchCache<TState>(_stateComparer);
         _pathCalls = new int[operations.Count];
@@ -78,7 +82,7 @@ internal sealed partial class KeySearch<TState>
         while (_next[Head] != Nil)
         {
             if (Steps >= _options.PerKeyStepsMax) return OutOfBudget($"step budget of {_options.PerKeyStepsMax} exhausted");
-            if (++iterations % IterationsPerClockCheck == 0 && TimeBudgetExhausted(perKey) is { } timeOut) return OutOfBudget(timeOut);
+            if (++iterations % IterationsPerClockCheck == 0 && MustStop(perKey) is { } why) return OutOfBudget(why);
             if (_cache.ApproximateBytes > _options.PerKeyCacheBytesMax)
                 return OutOfBudget($"cache budget of {_options.PerKeyCacheBytesMax / (1024 * 1024)} MiB exhausted");
 
@@ -200,9 +204,10 @@ internal sealed partial class KeySearch<TState>
         return found;
     }
 
-    /// <summary>Which time budget has run out, if one has: the key's own, or the whole check's.</summary>
-    private string? TimeBudgetExhausted(Deadline perKey)
+    /// <summary>Why the search must stop now, if it must: cancelled, or the key's or the whole check's time is up.</summary>
+    private string? MustStop(Deadline perKey)
     {
+        if (_cancel.IsCancellationRequested) return "the check was cancelled during this search";
         var now = Stopwatch.GetTimestamp();
         if (perKey.HasPassed(now)) return $"time budget of {perKey.Budget!.Value.TotalSeconds:0.###} s exhausted";
         if (_total.HasPassed(now)) return $"the total time budget of {_total.Budget!.Value.TotalSeconds:0.###} s (TotalTimeMax) ran out during this search";
