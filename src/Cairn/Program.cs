@@ -1,9 +1,3 @@
-using System.CommandLine;
 using Cairn.Cli;
 
-var root = new RootCommand("Cairn: a replicated, in-memory document and key-value store.");
-root.Options.Add(ClientCommands.ServerOption);
-root.Subcommands.Add(ServeCommand.Create());
-root.Subcommands.Add(BenchCommand.Create());
-foreach (var command in ClientCommands.Create()) root.Subcommands.Add(command);
-return await root.Parse(args).InvokeAsync();
+return await CairnCli.Create().Parse(args).InvokeAsync();
