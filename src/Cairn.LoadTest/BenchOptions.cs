@@ -51,6 +51,9 @@ public sealed record BenchOptions
 
     public static readonly TimeSpan DurationMax = TimeSpan.FromHours(24);
 
+    /// <summary>Default of <see cref="CheckTimeMax"/>.</summary>
+    public static readonly TimeSpan CheckTimeMaxDefault = TimeSpan.FromMinutes(2);
+
     /// <summary>One or more nodes; worker <c>i</c> talks to <c>Servers[i % Servers.Count]</c>.</summary>
     public required IReadOnlyList<Uri> Servers { get; init; }
 
@@ -100,6 +103,12 @@ public sealed record BenchOptions
     /// <summary>Record the history of every operation and check it for linearizability.</summary>
     public bool Check { get; init; }
 
+    /// <summary>
+    /// --check: how long the linearizability check of the history may take in all. Keys still
+    /// undecided then are reported as inconclusive (the check does not pass), never as anomalies.
+    /// </summary>
+    public TimeSpan CheckTimeMax { get; init; } = CheckTimeMaxDefault;
+
     /// <summary>Where to write the recorded history (JSON lines), if anywhere.</summary>
     public string? HistoryPath { get; init; }
 
@@ -134,6 +143,7 @@ public sealed record BenchOptions
         if (Workload == Workload.Post && Target == KeyTarget.Keys) errors.Add("post creates documents: it needs the documents target");
         if (Workload == Workload.Post && Check) errors.Add("--check needs known keys: use get, put, mixed or cas");
         if (Check && Requests is > CheckOperationsMax) errors.Add($"--check records at most {CheckOperationsMax} operations");
+        if (CheckTimeMax <= TimeSpan.Zero || CheckTimeMax > DurationMax) errors.Add($"the check time must be between 0 and {DurationMax.TotalHours} h");
         if (Target == KeyTarget.Documents && !IsCollectionName(Collection)) errors.Add($"collection '{Collection}' must match [a-z0-9][a-z0-9_-]{{0,63}}");
         if (KeyPrefix.Any(c => c is '?' or '#' or '%' || char.IsControl(c))) errors.Add("the key prefix must not contain ?, #, % or control characters");
         if (Target == KeyTarget.Documents && KeyPrefix.Contains('/', StringComparison.Ordinal)) errors.Add("document ids cannot contain '/'");

@@ -7,9 +7,9 @@ namespace Cairn.Cli;
 
 /// <summary>
 /// <c>cairn bench</c>: the load tester (issue 4). Parses the command line into
-/// <see cref="BenchOptions"/>, runs <see cref="BenchRunner"/>, prints the report. Exit codes:
-/// 0 done, 1 nothing succeeded, 2 invalid options, 3 --verify or --check found a problem,
-/// 130 stopped by Ctrl+C (after printing what was measured).
+/// <see cref="BenchOptions"/>, runs <see cref="BenchRunner"/> (which, with --check, runs the
+/// linearizability checker on the recorded history), prints the report to the invocation's
+/// output. Exit codes: see <see cref="ExitCode"/>.
 /// </summary>
 internal static class BenchCommand
 {
@@ -42,6 +42,7 @@ internal static class BenchCommand
         var casRetries = new Option<int>("--cas-retries") { Description = "Retries of a CAS after 412", DefaultValueFactory = _ => 20 };
         var verify = new Option<bool>("--verify") { Description = "Read back every acknowledged write and compare value and revision" };
         var check = new Option<bool>("--check") { Description = "Record the history and check it for linearizability" };
+        var checkTime = new Option<string?>("--check-time") { Description = "Longest time the --check may take; undecided keys are then inconclusive (default 2m)" };
         var history = new Option<string?>("--history") { Description = "Write the recorded history to this file (JSON lines)" };
         var seed = new Option<int?>("--seed") { Description = "Seed of the key choice" };
         var json = new Option<bool>("--json") { Description = "Print the report as JSON" };
@@ -50,10 +51,12 @@ internal static class BenchCommand
         var command = new Command("bench", "Load test one node or a whole cluster, with latency percentiles, and check the answers (--verify, --check)")
         {
             servers, connections, requests, duration, rate, workload, readRatio, kv, collection, keyPrefix, keys, distribution, theta,
-            valueSize, consistency, preload, noPreload, warmup, timeout, casRetries, verify, check, history, seed, json, quiet,
+            valueSize, consistency, preload, noPreload, warmup, timeout, casRetries, verify, check, checkTime, history, seed, json, quiet,
         };
         command.SetAction(async (parse, ct) =>
         {
+            var stdout = parse.InvocationConfiguration.Output;
+            var stderr = parse.InvocationConfiguration.Error;
             BenchOptions options;
             try
             {
@@ -80,42 +83,53 @@ internal static class BenchCommand
                     CasRetriesMax = parse.GetValue(casRetries),
                     Verify = parse.GetValue(verify),
                     Check = parse.GetValue(check),
+                    CheckTimeMax = Duration(parse.GetValue(checkTime)) ?? BenchOptions.CheckTimeMaxDefault,
                     HistoryPath = parse.GetValue(history),
                     Seed = parse.GetValue(seed),
                 };
             }
             catch (FormatException e)
             {
-                await Console.Error.WriteLineAsync(e.Message);
+                await stderr.WriteLineAsync(e.Message);
                 return 2;
             }
             if (options.Validate() is { Count: > 0 } problems)
             {
-                foreach (var p in problems) await Console.Error.WriteLineAsync(p);
+                foreach (var p in problems) await stderr.WriteLineAsync(p);
                 return 2;
             }
-            // The first Ctrl+C (or SIGTERM) stops sending and still prints the report of what was
-            // measured; a second one quits at once (the runtime's default).
+            // The first Ctrl+C (or SIGTERM) stops sending (or, once the run is over, the check) and
+            // still prints the report of what was measured; a second one quits at once (the runtime's default).
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
             var signals = 0;
             void OnSignal(PosixSignalContext signal)
             {
                 if (Interlocked.Increment(ref signals) > 1) return;
                 signal.Cancel = true;
-                Console.Error.WriteLine("stopping: waiting for the requests in flight (again to quit now)");
+                stderr.WriteLine("stopping: waiting for the requests in flight, or ending the check (again to quit now)");
                 _ = stop.CancelAsync();
             }
             using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
             using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
-            // The linearizability checker is not in a product project yet: --check records the
-            // history (and writes it with --history) and says it was not judged.
-            var report = await BenchRunner.RunAsync(options, parse.GetValue(quiet) ? null : Console.Error, checker: null, stop.Token);
-            await Console.Out.WriteAsync(parse.GetValue(json) ? ReportText.Json(report) + "\n" : ReportText.Format(report));
-            if (!report.Passed) return 3;
-            if (report.Cancelled) return 130;
-            return report.Operations > 0 && report.Errors >= report.Operations ? 1 : 0;
+            var report = await BenchRunner.RunAsync(options, parse.GetValue(quiet) ? null : stderr, cancel: stop.Token);
+            await stdout.WriteAsync(parse.GetValue(json) ? ReportText.Json(report) + "\n" : ReportText.Format(report));
+            return ExitCode(report);
         });
         return command;
+    }
+
+    /// <summary>
+    /// 3 when --verify found a mismatch or --check an anomaly; else 130 when stopped by Ctrl+C
+    /// (after printing what was measured); else 3 when the check did not pass (undecided keys,
+    /// or a history cut at its bound); 1 when no operation succeeded; 0 otherwise.
+    /// (2 is for invalid options, before anything runs.)
+    /// </summary>
+    internal static int ExitCode(BenchReport report)
+    {
+        if (report.Verify is { Mismatches: > 0 } || report.Check is { Anomalies: > 0 }) return 3;
+        if (report.Cancelled) return 130;
+        if (!report.Passed) return 3;
+        return report.Operations > 0 && report.Errors >= report.Operations ? 1 : 0;
     }
 
     /// <summary>Every --server given (repeated and/or comma-separated), or the default node.</summary>

@@ -1,5 +1,5 @@
 using Cairn.Consensus;
-using Cairn.TestKit.Linearizability;
+using Cairn.Checking;
 
 namespace Cairn.Simulation;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Cairn.Consensus;
-using Cairn.TestKit.Linearizability;
+using Cairn.Checking;
 
 namespace Cairn.Simulation;
 

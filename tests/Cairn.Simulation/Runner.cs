@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Cairn.Consensus;
-using Cairn.TestKit.Linearizability;
+using Cairn.Checking;
 
 namespace Cairn.Simulation;
 
@@ -19,7 +19,7 @@ internal static class Runner
     private const int FaultLogTailLines = 40;
 
     /// <summary>Step budget only (no time budget): the verdict of a seed must not depend on the machine's speed.</summary>
-    private static readonly CheckOptions HistoryCheck = new() { PerKeyStepsMax = 2_000_000, PerKeyTimeMax = null };
+    private static readonly CheckOptions HistoryCheck = new() { PerKeyStepsMax = 2_000_000, PerKeyTimeMax = null, TotalTimeMax = null };
 
     /// <summary>The tier from the environment: CAIRN_SIM_SEEDS=N (default 500) seeds from CAIRN_SIM_SEED_START (default 1).</summary>
     public static (int Start, int Count) TierFromEnvironment() =>

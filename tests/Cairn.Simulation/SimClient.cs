@@ -1,6 +1,6 @@
 using System.Text;
 using Cairn.Store;
-using Cairn.TestKit.Linearizability;
+using Cairn.Checking;
 
 namespace Cairn.Simulation;
 

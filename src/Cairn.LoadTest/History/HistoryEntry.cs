@@ -22,8 +22,8 @@ public enum HistoryOutcome
 /// <summary>
 /// One client operation on one key as a history checker needs it: values are the unique tags of
 /// the writes (<see cref="Values"/>), null meaning absent; times are <see cref="Clock"/> ticks.
-/// The shape mirrors Cairn.TestKit's <c>Operation</c> (read, write, cas; ok, fail, unknown), so an
-/// adapter is a field-by-field copy.
+/// The shape mirrors Cairn.Checking's <c>Operation</c> (read, write, cas; ok, fail, unknown), so
+/// <see cref="LinearizabilityHistoryChecker.ToOperation"/> is a field-by-field copy.
 /// </summary>
 public sealed record HistoryEntry(
     int Client,
@@ -39,7 +39,7 @@ public sealed record HistoryEntry(
 
 /// <summary>What a linearizability checker said about a recorded history.</summary>
 /// <param name="Anomalies">Keys whose operations cannot be linearized.</param>
-/// <param name="Inconclusive">Keys the checker gave up on (search budget).</param>
+/// <param name="Inconclusive">Keys the checker left undecided (a budget ran out, the check was cancelled, or it was not checked at all).</param>
 /// <param name="Description">A readable account: counts, and the anomaly if any.</param>
 public sealed record HistoryCheckResult(int Operations, int Anomalies, int Inconclusive, string Description)
 {
@@ -47,10 +47,11 @@ public sealed record HistoryCheckResult(int Operations, int Anomalies, int Incon
 }
 
 /// <summary>
-/// The seam between the load tester and a linearizability checker. The checker lives outside
-/// this project (Cairn.TestKit today); the executable plugs an implementation in.
+/// The seam between the load tester and a linearizability checker:
+/// <see cref="LinearizabilityHistoryChecker"/> in the product, anything else in tests.
 /// </summary>
 public interface IHistoryChecker
 {
+    /// <summary>Judges a whole history. Must return (not throw) when cancelled, with the undecided keys counted as inconclusive.</summary>
     HistoryCheckResult Check(IReadOnlyList<HistoryEntry> history, CancellationToken ct);
 }

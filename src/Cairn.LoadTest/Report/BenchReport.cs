@@ -26,7 +26,9 @@ public sealed record VerifyReport(long ReadsCompared, long Mismatches, long Unve
 }
 
 /// <summary>--check's findings.</summary>
-/// <param name="Checked">False when no checker was linked: the history was recorded (and written, if asked) but not judged.</param>
+/// <param name="Checked">False when the history was only recorded (--history without --check).</param>
+/// <param name="Inconclusive">Keys the checker left undecided (see <see cref="HistoryCheckResult.Inconclusive"/>).</param>
+/// <param name="Truncated">The run stopped early because the history reached <see cref="BenchOptions.CheckOperationsMax"/>.</param>
 public sealed record CheckReport(int Operations, int Anomalies, int Inconclusive, bool Checked, bool Truncated, string Description, string? HistoryPath)
 {
     public bool Passed => Checked && Anomalies == 0 && Inconclusive == 0 && !Truncated;

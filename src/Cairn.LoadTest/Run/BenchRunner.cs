@@ -10,7 +10,7 @@ public static partial class BenchRunner
     public static readonly TimeSpan BacklogGraceMin = TimeSpan.FromSeconds(5);
 
     /// <param name="progress">Where the once-a-second line goes (stderr), or null for none.</param>
-    /// <param name="checker">The linearizability checker for --check; null records the history without judging it.</param>
+    /// <param name="checker">What judges the history with --check; null: <see cref="LinearizabilityHistoryChecker"/>.</param>
     public static async Task<BenchReport> RunAsync(BenchOptions options, TextWriter? progress = null, IHistoryChecker? checker = null,
         CancellationToken cancel = default)
     {
@@ -102,12 +102,9 @@ public static partial class BenchRunner
         var path = run.Options.HistoryPath;
         if (path is not null) HistoryFile.Write(path, history);
         if (!run.Options.Check) return new CheckReport(history.Count, 0, 0, false, truncated, "history recorded, not checked", path);
-        if (run.Checker is null)
-        {
-            return new CheckReport(history.Count, 0, 0, false, truncated,
-                "no linearizability checker is linked into this build: the history was recorded" + (path is null ? "" : $" to {path}") + " but not checked", path);
-        }
-        var result = run.Checker.Check(history, cancel);
+        // A run stopped by Ctrl+C is still checked: its history is complete up to the stop (what was
+        // in flight is Unknown). A stop that arrives during the check ends the check instead.
+        var result = run.Checker.Check(history, cancel.IsCancellationRequested ? CancellationToken.None : cancel);
         var description = truncated
             ? $"{result.Description} (the history reached {BenchOptions.CheckOperationsMax} operations and the run stopped there)"
             : result.Description;

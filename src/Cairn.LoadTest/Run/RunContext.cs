@@ -6,6 +6,7 @@ namespace Cairn.LoadTest;
 /// <summary>What every worker of a run shares: options, keys, the run's tag, and the verify/check recorders.</summary>
 public sealed class RunContext
 {
+    /// <param name="checker">Null: the linearizability checker, within <see cref="BenchOptions.CheckTimeMax"/>.</param>
     public RunContext(BenchOptions options, IHistoryChecker? checker = null)
     {
         RunId = RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyz0123456789", 6);
@@ -16,7 +17,7 @@ public sealed class RunContext
         Zipf = Options.Distribution == KeyDistribution.Zipfian ? new ZipfianGenerator(Options.KeyCount, Options.ZipfTheta) : null;
         Tracker = Options.Verify ? new WriteTracker(Options.KeyCount) : null;
         History = Options.Check || Options.HistoryPath is not null ? new HistoryLog(Options.Connections, BenchOptions.CheckOperationsMax) : null;
-        Checker = checker;
+        Checker = checker ?? new LinearizabilityHistoryChecker(LinearizabilityHistoryChecker.OptionsFor(Options.CheckTimeMax));
         ContentType = Options.Target == KeyTarget.Documents ? "application/json" : "application/octet-stream";
     }
 
@@ -30,7 +31,8 @@ public sealed class RunContext
     public ZipfianGenerator? Zipf { get; }
     public WriteTracker? Tracker { get; }
     public HistoryLog? History { get; }
-    public IHistoryChecker? Checker { get; }
+    /// <summary>Judges the history after the run when --check is on.</summary>
+    public IHistoryChecker Checker { get; }
     public string ContentType { get; }
 
     /// <summary>Whether writes need their tag as a string (to remember or record it).</summary>
