@@ -62,7 +62,11 @@ public sealed partial class FileStorage : IDisposable
     /// <see cref="StorageCorruptException"/> for damage start-up must not repair silently.
     /// </summary>
     /// <param name="time">Clock of the IntervalMs flusher (tests pass a manual one); the system clock by default.</param>
-    public static FileStorage Open(StorageOptions options, ILogger? logger = null, TimeProvider? time = null)
+    public static FileStorage Open(StorageOptions options, ILogger? logger = null, TimeProvider? time = null) =>
+        Open(options, logger, time, checkConsistency: true);
+
+    /// <summary>Tests of one store's contract open without the cross-store checks (their stores need not agree).</summary>
+    internal static FileStorage Open(StorageOptions options, ILogger? logger, TimeProvider? time, bool checkConsistency)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -80,7 +84,7 @@ public sealed partial class FileStorage : IDisposable
             log = FileLogStore.Open(Path.Combine(root, LogDirectoryName), options, durability, logger);
             if (durability.SyncStructural) FileSystem.SyncDirectory(root);
             var storage = new FileStorage(options, lockFile, durability, logger, log, stable, snapshots);
-            storage.CheckConsistency();
+            if (checkConsistency) storage.CheckConsistency();
             storage.StartFlusher(time ?? TimeProvider.System);
             return storage;
         }
