@@ -99,6 +99,7 @@ public sealed partial class FileLogStore
     private void WriteRecords(IReadOnlyList<Entry> entries)
     {
         var segment = _segments.Count > 0 ? _segments[^1] : CreateSegment(entries[0].Index.Value);
+        Invariant.Check(segment.NextIndex == entries[0].Index.Value, "the last segment ends just before the appended entries");
         var used = 0;
         var pendingFrom = segment.Length;
         foreach (var entry in entries)
