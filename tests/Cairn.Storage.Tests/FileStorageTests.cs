@@ -158,3 +158,30 @@ public sealed class FileStorageTests : IDisposable
         Assert.Equal(I(9), reopened.Log.LastIndex);
     }
 }
+
+/// <summary>After a failed write the storage refuses every further write: what the device holds is unknown.</summary>
+public sealed class StorageFailureTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public void AFailedWrite_IsSticky_UntilTheStorageIsReopened()
+    {
+        var storage = FileStorage.Open(new StorageOptions { DataDirectory = _dir.Path, SegmentBytes = 256 }, null, null, checkConsistency: false);
+        storage.Log.Append(Run(1, 1, 1, dataBytes: 200));
+        Directory.Delete(_dir.Combine("log"), recursive: true); // the next rollover cannot create its segment
+
+        var first = Assert.Throws<StorageFailedException>(() => storage.Log.Append(Run(2, 1, 1, dataBytes: 200)));
+        Assert.Contains("appending entries 2..2", first.Message);
+        Assert.Throws<StorageFailedException>(() => storage.Log.Append(Run(2, 1, 1)));
+        Assert.Throws<StorageFailedException>(() => storage.Stable.Save(new StableState(new HardState(T(1), NodeId.None, I(0)), Membership.Empty)));
+        Assert.Throws<StorageFailedException>(() => storage.Snapshots.Save(SnapshotStoreContract.Snap(1, 1, 10)));
+        Assert.Throws<StorageFailedException>(() => storage.Flush());
+        storage.Dispose();
+
+        using var reopened = FileStorage.Open(new StorageOptions { DataDirectory = _dir.Path }, null, null, checkConsistency: false);
+        Assert.Equal(I(0), reopened.Log.LastIndex);
+    }
+}
