@@ -4,6 +4,7 @@ using Cairn.Consensus.Storage;
 using Cairn.Api.Metrics;
 using Cairn.Node;
 using Cairn.Node.Cluster;
+using Cairn.Storage;
 using Cairn.Store;
 using Cairn.Transport;
 using Cairn.Transport.Tcp;
@@ -62,10 +63,7 @@ public static partial class CairnApi
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddSingleton<ITransport>(sp => sp.GetRequiredService<TcpTransport>());
         builder.Services.AddSingleton(sp => new KvStore(StoreLimitsFrom(sp.GetRequiredService<IOptions<ApiOptions>>().Value)));
-        builder.Services.AddSingleton(sp => new ClusterNode(cluster, sp.GetRequiredService<IOptions<NodeOptions>>().Value,
-            sp.GetRequiredService<ITransport>(), sp.GetRequiredService<KvStore>(),
-            new InMemoryLogStore(), new InMemoryStableStore(), new InMemorySnapshotStore(),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+        builder.Services.AddSingleton(sp => CreateNode(cluster, nodeName, sp));
         builder.Services.AddSingleton<IKvService>(sp => new MeteredKvService(sp.GetRequiredService<ClusterNode>(), sp.GetRequiredService<CairnMetrics>()));
         builder.Services.AddSingleton<IClusterAdmin>(sp => sp.GetRequiredService<ClusterNode>());
         builder.Services.AddHostedService<ClusterNodeHost>();
@@ -83,6 +81,36 @@ public static partial class CairnApi
         socket.SetRawSocketOption(SolSocket, SoReusePort, BitConverter.GetBytes(1));
         socket.Bind(endpoint);
         return socket;
+    }
+
+    private static ClusterNode CreateNode(ClusterOptions cluster, string nodeName, IServiceProvider sp)
+    {
+        var nodeOptions = sp.GetRequiredService<IOptions<NodeOptions>>().Value;
+        var transport = sp.GetRequiredService<ITransport>();
+        var store = sp.GetRequiredService<KvStore>();
+        var time = sp.GetRequiredService<TimeProvider>();
+        var loggers = sp.GetRequiredService<ILoggerFactory>();
+        if (cluster.InMemory)
+        {
+            return new ClusterNode(cluster, nodeOptions, transport, store, new InMemoryLogStore(), new InMemoryStableStore(),
+                new InMemorySnapshotStore(), time, loggers);
+        }
+        var storage = FileStorage.Open(new StorageOptions
+        {
+            DataDirectory = cluster.DataDirectory ?? Path.Combine("cairn-data", nodeName),
+            FsyncPolicy = cluster.FsyncPolicy,
+            FsyncIntervalMs = cluster.FsyncIntervalMs,
+            TruncateCorruptTail = cluster.TruncateCorruptTail,
+        }, loggers.CreateLogger<FileStorage>(), time);
+        try
+        {
+            return new ClusterNode(cluster, nodeOptions, transport, store, storage.Log, storage.Stable, storage.Snapshots, time, loggers, storage);
+        }
+        catch
+        {
+            storage.Dispose();
+            throw;
+        }
     }
 
     private static IPEndPoint ToEndpoint(PeerAddress address)

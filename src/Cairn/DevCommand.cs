@@ -20,9 +20,13 @@ internal static class DevCommand
             Description = "Node i listens for HTTP on base+i and for peers on base+100+i (with --reuse-port, all share base)",
             DefaultValueFactory = _ => 7070,
         };
-        var inMemory = new Option<bool>("--in-memory") { Description = "Keep nothing on disk (the default until durable storage is enabled for dev)" };
+        var inMemory = new Option<bool>("--in-memory") { Description = "Keep nothing on disk (by default each node keeps its log and snapshots under --dir)" };
         var reusePort = new Option<bool>("--reuse-port") { Description = "All nodes also listen on the base port (SO_REUSEPORT): the kernel spreads connections over them" };
-        var dir = new Option<string>("--dir") { Description = "Where node logs go", DefaultValueFactory = _ => Path.Combine(Path.GetTempPath(), "cairn-dev") };
+        var dir = new Option<string>("--dir")
+        {
+            Description = "Where node logs and data go (data survives restarts; delete the directory to start over)",
+            DefaultValueFactory = _ => Path.Combine(Path.GetTempPath(), "cairn-dev"),
+        };
         var command = new Command("dev", "Start a local cluster (3 nodes by default) on 127.0.0.1 and supervise it until Ctrl+C")
         {
             nodes, basePort, inMemory, reusePort, dir,
@@ -36,7 +40,7 @@ internal static class DevCommand
                 await Console.Error.WriteLineAsync("cairn dev: --nodes must be 1-9 and --base-port 1024-65000");
                 return 2;
             }
-            await using var cluster = new DevCluster(count, port, parse.GetValue(reusePort), parse.GetValue(dir)!);
+            await using var cluster = new DevCluster(count, port, parse.GetValue(reusePort), parse.GetValue(inMemory), parse.GetValue(dir)!);
             return await cluster.RunAsync(ct);
         });
         return command;
@@ -44,7 +48,7 @@ internal static class DevCommand
 }
 
 /// <summary>The child processes of <c>cairn dev</c> and their supervision.</summary>
-internal sealed class DevCluster(int count, int basePort, bool reusePort, string logDirectory) : IAsyncDisposable
+internal sealed class DevCluster(int count, int basePort, bool reusePort, bool inMemory, string logDirectory) : IAsyncDisposable
 {
     private readonly DevNode[] _nodes = [.. Enumerable.Range(1, count).Select(i => new DevNode($"n{i}", basePort + i, basePort + 100 + i))];
     private readonly Lock _gate = new();
@@ -54,7 +58,8 @@ internal sealed class DevCluster(int count, int basePort, bool reusePort, string
     {
         Directory.CreateDirectory(logDirectory);
         var peers = string.Join(',', _nodes.Select(n => $"{n.Name}=127.0.0.1:{n.PeerPort}"));
-        Console.WriteLine($"Cairn dev cluster: {count} node{(count == 1 ? "" : "s")} on 127.0.0.1 (in memory; logs in {logDirectory})");
+        var storage = inMemory ? "in memory" : $"data in {logDirectory}/<node>";
+        Console.WriteLine($"Cairn dev cluster: {count} node{(count == 1 ? "" : "s")} on 127.0.0.1 ({storage}; logs in {logDirectory})");
         foreach (var node in _nodes)
         {
             node.Arguments = ServeArguments(node, peers);
@@ -97,6 +102,8 @@ internal sealed class DevCluster(int count, int basePort, bool reusePort, string
             "--peers", peers, "--cluster-id", "cairn-dev", "--parent-pid", Environment.ProcessId.ToString(CultureInfo.InvariantCulture),
         };
         if (reusePort) args.AddRange(["--shared-http", $"127.0.0.1:{basePort}"]);
+        if (inMemory) args.Add("--in-memory");
+        else args.AddRange(["--data-dir", Path.Combine(logDirectory, node.Name)]);
         return [.. args];
     }
 

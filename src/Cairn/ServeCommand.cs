@@ -40,6 +40,9 @@ internal static class ServeCommand
         {
             Description = "Also serve HTTP on this host:port with SO_REUSEPORT, shared with other nodes on the machine (cairn dev --reuse-port)",
         };
+        var dataDir = new Option<string?>("--data-dir") { Description = "Where this node keeps its write-ahead log and snapshots (default cairn-data/<node-id>)" };
+        var inMemory = new Option<bool>("--in-memory") { Description = "Keep nothing on disk: a restarted node catches up from the others (a cluster that loses every node loses its data)" };
+        var fsync = new Option<string?>("--fsync") { Description = "When the log reaches the disk: PerBatch (default: before a write is acknowledged), IntervalMs, Never" };
         var parentPid = new Option<int?>("--parent-pid") { Description = "Stop when the process with this id exits (used by cairn dev)", Hidden = true };
         var command = new Command("serve", "Run a Cairn node. Further settings can be given as --Cairn:Section:Key=value or CAIRN__Section__Key environment variables.")
         {
@@ -51,6 +54,9 @@ internal static class ServeCommand
             clusterId,
             advertise,
             sharedHttp,
+            dataDir,
+            inMemory,
+            fsync,
             parentPid,
         };
         command.TreatUnmatchedTokensAsErrors = false;
@@ -65,6 +71,9 @@ internal static class ServeCommand
             if (parse.GetValue(clusterId) is { } c) hostArgs.Add($"--{Cluster}:ClusterId={c}");
             if (parse.GetValue(advertise) is { } a) hostArgs.Add($"--{Cluster}:AdvertiseHttp={a}");
             if (parse.GetValue(sharedHttp) is { } sh) hostArgs.Add($"--{Cluster}:SharedHttp={sh}");
+            if (parse.GetValue(dataDir) is { } dd) hostArgs.Add($"--{Cluster}:DataDirectory={dd}");
+            if (parse.GetValue(inMemory)) hostArgs.Add($"--{Cluster}:InMemory=true");
+            if (parse.GetValue(fsync) is { } fs) hostArgs.Add($"--{Cluster}:FsyncPolicy={fs}");
             hostArgs.AddRange(parse.UnmatchedTokens);
             await using var app = CairnApi.Build([.. hostArgs], b => b.Configuration.AddEnvironmentVariables("CAIRN__"));
             await app.StartAsync(ct);

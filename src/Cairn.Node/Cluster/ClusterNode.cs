@@ -33,10 +33,13 @@ public sealed partial class ClusterNode : IKvService, IPeerFrameHandler, IRaftMe
     private volatile MemberDirectory _directory;
     private ITimer? _maintenance;
     private int _disposed;
+    private readonly IDisposable? _ownedStorage;
 
+    /// <param name="ownedStorage">Closed after the driver stopped (the file stores), or null for in-memory stores.</param>
     public ClusterNode(ClusterOptions options, NodeOptions nodeOptions, ITransport transport, KvStore store,
-        ILogStore log, IStableStore stable, ISnapshotStore snapshots, TimeProvider time, ILoggerFactory loggers)
+        ILogStore log, IStableStore stable, ISnapshotStore snapshots, TimeProvider time, ILoggerFactory loggers, IDisposable? ownedStorage = null)
     {
+        _ownedStorage = ownedStorage;
         _options = options;
         _nodeOptions = nodeOptions;
         _transport = transport;
@@ -99,7 +102,8 @@ public sealed partial class ClusterNode : IKvService, IPeerFrameHandler, IRaftMe
     {
         _transport.SetPeers(PeerMap(_directory));
         _transport.Start(this);
-        if (_options.InMemory && string.IsNullOrWhiteSpace(_options.Join) && await ProbeForExistingDataAsync(cancellationToken))
+        // Whether in memory or on a wiped data directory, a node with an empty log may be one that lost its state.
+        if (string.IsNullOrWhiteSpace(_options.Join) && await ProbeForExistingDataAsync(cancellationToken))
             _driver.BeginRecovery();
         _driver.Start();
         var period = TimeSpan.FromMilliseconds(_options.MaintenanceIntervalMs);
@@ -160,6 +164,7 @@ public sealed partial class ClusterNode : IKvService, IPeerFrameHandler, IRaftMe
         await _stop.CancelAsync();
         await _transport.StopAsync();
         await _driver.DisposeAsync();
+        _ownedStorage?.Dispose();
         FailForwardsTo(null);
         _http.Dispose();
         _stop.Dispose();

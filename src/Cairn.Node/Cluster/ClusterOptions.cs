@@ -33,9 +33,23 @@ public sealed class ClusterOptions
 
     /// <summary>
     /// Nothing on disk: a restarted node comes back empty, finds out from its peers whether the cluster holds data,
-    /// and if so abstains from elections until it has caught up. (Durable storage is not wired yet: true for now.)
+    /// and if so abstains from elections until it has caught up. Off by default: the node keeps a write-ahead log,
+    /// its term and vote, and snapshots in <see cref="DataDirectory"/>.
     /// </summary>
-    public bool InMemory { get; set; } = true;
+    public bool InMemory { get; set; }
+
+    /// <summary>Where a durable node keeps its log, stable state and snapshots (default: cairn-data/&lt;node name&gt;).</summary>
+    public string? DataDirectory { get; set; }
+
+    /// <summary>When appended entries reach the disk: PerBatch (fsync before acknowledging; default), IntervalMs, Never.</summary>
+    public Cairn.Storage.FsyncPolicy FsyncPolicy { get; set; } = Cairn.Storage.FsyncPolicy.PerBatch;
+
+    /// <summary>With FsyncPolicy IntervalMs: the longest an appended entry waits for its fsync.</summary>
+    [Range(1, 60_000)]
+    public int FsyncIntervalMs { get; set; } = 10;
+
+    /// <summary>Operator override: at start-up, cut the log at a corrupt record instead of refusing to start.</summary>
+    public bool TruncateCorruptTail { get; set; }
 
     /// <summary>The Raft clock period. Election timeout = TickMs × ElectionTicks … 2× that (randomized).</summary>
     [Range(1, 10_000)]
