@@ -81,6 +81,7 @@ public static partial class CairnApi
         KvEndpoints.Map(v1);
         TxnEndpoints.Map(v1);
         ClusterEndpoints.Map(v1);
+        BackupEndpoints.Map(v1);
         DocumentEndpoints.Map(v1);
     }
 }

@@ -13,6 +13,7 @@ internal static class CairnCli
         root.Subcommands.Add(DevCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         foreach (var command in ClientCommands.Create()) root.Subcommands.Add(command);
+        foreach (var command in BackupCommands.Create()) root.Subcommands.Add(command);
         return root;
     }
 }

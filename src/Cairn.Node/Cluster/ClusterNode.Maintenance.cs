@@ -9,6 +9,7 @@ public sealed partial class ClusterNode
 {
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(5) };
     private int _maintaining;
+    private int _peerCount = -1;
     private volatile IReadOnlyList<(string Name, string Address)> _learnedPeers = [];
     private Task _registration = Task.CompletedTask;
     private Task _promotion = Task.CompletedTask;
@@ -57,7 +58,12 @@ public sealed partial class ClusterNode
         var fresh = MemberDirectory.Read([.. _staticPeers, .. _learnedPeers], _driver.Store.Current);
         var old = _directory;
         _directory = fresh;
-        if (!fresh.SameAddresses(old)) _transport.SetPeers(PeerMap(fresh));
+        var peers = PeerMap(fresh);
+        if (!fresh.SameAddresses(old) || peers.Count != _peerCount)
+        {
+            _transport.SetPeers(peers);
+            _peerCount = peers.Count;
+        }
     }
 
     private bool NeedsRegistration() =>

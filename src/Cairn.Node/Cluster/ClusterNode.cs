@@ -177,9 +177,14 @@ public sealed partial class ClusterNode : IKvService, IPeerFrameHandler, IRaftMe
         : s.Membership.IsVoter(id) ? s.Role.ToString().ToLowerInvariant()
         : s.Membership.Members.Count == 0 ? "joining" : "removed";
 
-    private static Dictionary<NodeId, PeerAddress> PeerMap(MemberDirectory directory) =>
-        directory.Members.Where(m => PeerAddress.TryParse(m.Value.PeerAddress, out _))
+    // Records of nodes that are no longer members (or came with a restored backup) are not connected to.
+    private Dictionary<NodeId, PeerAddress> PeerMap(MemberDirectory directory)
+    {
+        var membership = _driver.Status.Membership;
+        return directory.Members.Where(m => PeerAddress.TryParse(m.Value.PeerAddress, out _)
+                && (membership.Contains(m.Key) || _staticPeers.Any(p => NodeNames.ToId(p.Name) == m.Key) || _learnedPeers.Any(p => NodeNames.ToId(p.Name) == m.Key)))
             .ToDictionary(m => m.Key, m => PeerAddress.Parse(m.Value.PeerAddress));
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "node {Name} (id {Id}) started; peers on {PeerAddress}; membership {Membership}")]
     private static partial void LogStarted(ILogger logger, string name, ulong id, string peerAddress, string membership);
