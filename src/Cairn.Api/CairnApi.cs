@@ -1,3 +1,4 @@
+using Cairn.Api.Watch;
 using Cairn.Node;
 using Cairn.Store;
 using Microsoft.AspNetCore.Builder;
@@ -24,7 +25,8 @@ public static class CairnApi
         var builder = WebApplication.CreateSlimBuilder(args);
         builder.Services.AddOptions<NodeOptions>().Bind(builder.Configuration.GetSection(NodeOptions.Section))
             .ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddSingleton(sp => new KvStore(StoreLimitsFrom(sp.GetRequiredService<IOptions<ApiOptions>>().Value)));
+        builder.Services.AddSingleton(sp => new KvStore(StoreLimitsFrom(
+            sp.GetRequiredService<IOptions<ApiOptions>>().Value, sp.GetRequiredService<IOptions<WatchOptions>>().Value)));
         builder.Services.AddSingleton<SingleNodeKvService>();
         builder.Services.AddSingleton<IKvService>(sp => sp.GetRequiredService<SingleNodeKvService>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SingleNodeKvService>());
@@ -44,6 +46,13 @@ public static class CairnApi
         JsonDepthMax = api.JsonDepthMax,
     };
 
+    /// <summary>As above, with the change history bounded by the node's watch options (history size is per node, not replicated state).</summary>
+    public static StoreLimits StoreLimitsFrom(ApiOptions api, WatchOptions watch) => StoreLimitsFrom(api) with
+    {
+        HistoryEventsMax = watch.HistoryEventsMax,
+        HistoryBytesMax = watch.HistoryBytesMax,
+    };
+
     public static void AddServices(WebApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -53,6 +62,10 @@ public static class CairnApi
         services.AddSingleton<RequestValidation>();
         services.AddSingleton<Writes>();
         services.AddSingleton<SortableIds>();
+        services.AddOptions<WatchOptions>().Bind(builder.Configuration.GetSection(WatchOptions.Section))
+            .ValidateDataAnnotations().ValidateOnStart();
+        // The feed follows whatever KvStore the node registered: every node applies the same log to its own store.
+        services.AddSingleton<ChangeFeed>();
         services.AddSingleton(TimeProvider.System);
         services.AddOpenApi();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));
@@ -70,11 +83,13 @@ public static class CairnApi
     public static void MapRoutes(WebApplication app)
     {
         app.UseMiddleware<ProblemMiddleware>();
+        app.UseWebSockets();
         app.MapOpenApi("/openapi/{documentName}.json");
         OperationsEndpoints.Map(app);
         var v1 = app.MapGroup("/v1");
         KvEndpoints.Map(v1);
         TxnEndpoints.Map(v1);
+        WatchEndpoint.Map(v1);
         DocumentEndpoints.Map(v1);
     }
 }
