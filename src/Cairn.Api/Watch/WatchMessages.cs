@@ -24,24 +24,19 @@ internal sealed class WatchMessages(IWatchSink sink, bool values)
         Sink.EndMessage(revision);
     }
 
-    /// <summary>Whole revisions of matching events, in order.</summary>
-    public void Changes(IReadOnlyList<ChangeEvent> events)
+    /// <summary>One change; <paramref name="more"/> when the next message is another change of the same revision.</summary>
+    public void Change(ChangeEvent e, bool more)
     {
-        for (var i = 0; i < events.Count; i++)
-        {
-            var e = events[i];
-            var more = i + 1 < events.Count && events[i + 1].Revision == e.Revision;
-            var w = Sink.BeginMessage();
-            w.WriteStartObject();
-            w.WriteString("type", e.Type switch { ChangeType.Put => "put", ChangeType.Delete => "delete", _ => "expire" });
-            w.WriteNumber("revision", e.Revision);
-            Target(w, e.Collection, e.Key);
-            w.WriteNumber("prevRevision", e.PrevRevision);
-            if (values && e.Type == ChangeType.Put) Value(w, e.Collection is not null, e.Value.Span);
-            if (more) w.WriteBoolean("more", true);
-            w.WriteEndObject();
-            Sink.EndMessage(more ? null : e.Revision);
-        }
+        var w = Sink.BeginMessage();
+        w.WriteStartObject();
+        w.WriteString("type", e.Type switch { ChangeType.Put => "put", ChangeType.Delete => "delete", _ => "expire" });
+        w.WriteNumber("revision", e.Revision);
+        Target(w, e.Collection, e.Key);
+        w.WriteNumber("prevRevision", e.PrevRevision);
+        if (values && e.Type == ChangeType.Put) Value(w, e.Collection is not null, e.Value.Span);
+        if (more) w.WriteBoolean("more", true);
+        w.WriteEndObject();
+        Sink.EndMessage(more ? null : e.Revision);
     }
 
     public void Progress(long revision) => Marker("progress", revision, resumable: true);

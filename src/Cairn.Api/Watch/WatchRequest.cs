@@ -61,21 +61,21 @@ internal sealed record WatchRequest(WatchFilter Filter, long? FromRevision, bool
         {
             if (collection is not null || id is not null || prefix is not null)
                 throw Invalid("key watches one raw key; it does not combine with collection, id or prefix");
-            return new WatchFilter(WatchFilterKind.Key, Key: validate.Key(key, "key"));
+            return WatchFilter.ForKey(validate.Key(key, "key"));
         }
         if (prefix is not null)
         {
             if (collection is not null || id is not null)
                 throw Invalid("prefix selects raw keys; it does not combine with collection or id");
             if (prefix.Length > 0) validate.Key(prefix, "prefix");
-            return new WatchFilter(WatchFilterKind.Prefix, Key: prefix);
+            return WatchFilter.ForPrefix(prefix);
         }
         if (id is not null)
         {
             if (collection is null) throw Invalid("id needs the document's collection");
-            return new WatchFilter(WatchFilterKind.Document, RequestValidation.Collection(collection), validate.Key(id));
+            return WatchFilter.ForDocument(RequestValidation.Collection(collection), validate.Key(id));
         }
-        return collection is null ? WatchFilter.All : new WatchFilter(WatchFilterKind.Collection, RequestValidation.Collection(collection));
+        return collection is null ? WatchFilter.All : WatchFilter.ForCollection(RequestValidation.Collection(collection));
     }
 
     private static long? Revision(string? raw, string name) =>

@@ -33,7 +33,7 @@ internal sealed partial class WatchSession
                 {
                     if (watcher.Filter.Matches(e)) _batch.Add(e);
                 }
-                WriteNew(_batch);
+                await WriteNewAsync(_batch, cancellationToken);
                 _batch.Clear();
                 _delivered = Math.Max(_delivered, last);
                 await FlushAsync(cancellationToken);

@@ -41,33 +41,41 @@ internal sealed partial class WatchSession(ChangeFeed feed, Watcher watcher, Wat
             {
                 if (resync == ResyncReason.Overflow) messages.Overflow(_delivered, watcher.Queue.Capacity);
                 await CatchUpAsync(resync == ResyncReason.Overflow ? "overflow" : "snapshot-installed", cancellationToken);
+                continue;
             }
-            else if (_batch.Count > 0)
+            if (_batch.Count == 0 && !progressDue)
             {
-                WriteNew(_batch);
-                _batch.Clear();
-                await FlushAsync(cancellationToken);
+                await watcher.Queue.WaitAsync();
+                continue;
             }
-            else if (progressDue)
+            await WriteNewAsync(_batch, cancellationToken);
+            _batch.Clear();
+            if (progressDue)
             {
                 _delivered = Math.Max(_delivered, published);
                 messages.Progress(_delivered);
-                await FlushAsync(cancellationToken);
             }
-            else await watcher.Queue.WaitAsync();
+            await FlushAsync(cancellationToken);
         }
         cancellationToken.ThrowIfCancellationRequested();
     }
 
-    /// <summary>Writes the events above <see cref="_delivered"/> (whole revisions, filtered) and moves it.</summary>
-    private void WriteNew(List<ChangeEvent> events)
+    /// <summary>
+    /// Writes the events above <see cref="_delivered"/> (whole revisions, already filtered) and moves it, flushing between
+    /// revisions whenever <see cref="FlushBytes"/> are pending so large values never pile up in the buffer.
+    /// </summary>
+    private async ValueTask WriteNewAsync(List<ChangeEvent> events, CancellationToken cancellationToken)
     {
-        var skip = 0;
-        while (skip < events.Count && events[skip].Revision <= _delivered) skip++;
-        if (skip == events.Count) return;
-        if (skip > 0) events.RemoveRange(0, skip);
-        messages.Changes(events);
-        _delivered = events[^1].Revision;
+        for (var i = 0; i < events.Count; i++)
+        {
+            var e = events[i];
+            if (e.Revision <= _delivered) continue;
+            var more = i + 1 < events.Count && events[i + 1].Revision == e.Revision;
+            messages.Change(e, more);
+            if (more) continue;
+            _delivered = e.Revision;
+            await FlushIfFullAsync(cancellationToken);
+        }
     }
 
     private async ValueTask FlushAsync(CancellationToken cancellationToken)
