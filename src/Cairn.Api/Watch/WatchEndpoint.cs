@@ -2,6 +2,7 @@ using System.Net.WebSockets;
 using Cairn.Node;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Net.Http.Headers;
@@ -42,6 +43,8 @@ internal static class WatchEndpoint
         }
         var start = await StartRevisionAsync(request, kv, feed, context.RequestAborted);
         var watcher = feed.Register(request.Filter, context.Abort);
+        // A stalled watcher is bounded by WatchOptions.SendTimeoutMs (one named limit), not by Kestrel's data-rate guess.
+        if (context.Features.Get<IHttpMinResponseDataRateFeature>() is { } rate) rate.MinDataRate = null;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
         try
         {
