@@ -85,6 +85,7 @@ internal static class WatchEndpoint
     {
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         using var sink = new WebSocketSink(socket);
+        // Never cancelled: cancelling a pending receive would abort the socket before the closing handshake.
         var receiving = ReceiveUntilClosedAsync(socket, stop);
         try
         {
@@ -93,29 +94,35 @@ internal static class WatchEndpoint
         finally
         {
             await CloseAsync(socket, nodeStopping.IsCancellationRequested);
-            await stop.CancelAsync();
+            if (await Task.WhenAny(receiving, Task.Delay(CloseTimeout, CancellationToken.None)) != receiving) socket.Abort();
             await receiving;
         }
     }
 
-    /// <summary>The client sends nothing but control frames; its close (or any failure) ends the session.</summary>
+    /// <summary>The client sends nothing but control frames; its close (or a broken connection) ends the session.</summary>
     private static async Task ReceiveUntilClosedAsync(WebSocket socket, CancellationTokenSource stop)
     {
         var buffer = new byte[256];
         try
         {
-            while (!stop.IsCancellationRequested)
+            while (socket.State is WebSocketState.Open or WebSocketState.CloseSent)
             {
-                var received = await socket.ReceiveAsync(buffer, stop.Token);
+                var received = await socket.ReceiveAsync(buffer, CancellationToken.None);
                 if (received.MessageType == WebSocketMessageType.Close) break;
             }
         }
-        catch (Exception e) when (e is OperationCanceledException or WebSocketException or IOException)
+        catch (Exception e) when (e is WebSocketException or IOException or OperationCanceledException)
         {
         }
         finally
         {
-            await stop.CancelAsync();
+            try
+            {
+                await stop.CancelAsync();
+            }
+            catch (ObjectDisposedException)
+            {
+            }
         }
     }
 

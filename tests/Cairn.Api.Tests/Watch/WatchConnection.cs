@@ -116,7 +116,11 @@ internal sealed class WebSocketConnection(ClientWebSocket socket) : WatchConnect
         while (true)
         {
             var r = await socket.ReceiveAsync(_buffer, cancellationToken);
-            if (r.MessageType == WebSocketMessageType.Close) return null;
+            if (r.MessageType == WebSocketMessageType.Close)
+            {
+                await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
+                return null;
+            }
             message.Write(_buffer, 0, r.Count);
             if (r.EndOfMessage) break;
         }
