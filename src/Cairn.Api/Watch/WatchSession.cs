@@ -20,11 +20,9 @@ internal sealed partial class WatchSession(ChangeFeed feed, Watcher watcher, Wat
     /// <summary>Pending bytes that force a flush in the middle of a batch or a snapshot page.</summary>
     internal const int FlushBytes = 64 * 1024;
 
-    private readonly List<ChangeEvent> _batch = new(BatchEventsMax);
-    private long _delivered;
-
+    private readonly List<ChangeEvent> _batch = [];
     /// <summary>The last revision up to which everything matching has been written.</summary>
-    public long Delivered => _delivered;
+    private long _delivered;
 
     public async Task RunAsync(long start, string node, CancellationToken cancellationToken)
     {

@@ -9,8 +9,10 @@ internal sealed class WebSocketSink(WebSocket socket) : IWatchSink, IDisposable
     /// <summary>A buffer that grew past this (one huge value) is returned to the pool after the flush.</summary>
     private const int RetainedBufferBytesMax = 1024 * 1024;
 
+    private const int InitialBufferBytes = 4096;
+
     private readonly List<int> _ends = [];
-    private PooledBufferWriter _buffer = new(16 * 1024);
+    private PooledBufferWriter _buffer = new(InitialBufferBytes);
     private Utf8JsonWriter? _json;
 
     public long PendingBytes => _buffer.WrittenCount;
@@ -40,7 +42,7 @@ internal sealed class WebSocketSink(WebSocket socket) : IWatchSink, IDisposable
         if (_buffer.WrittenCount > RetainedBufferBytesMax)
         {
             _buffer.Dispose();
-            _buffer = new PooledBufferWriter(16 * 1024);
+            _buffer = new PooledBufferWriter(InitialBufferBytes);
         }
         else _buffer.Clear();
     }
