@@ -62,7 +62,8 @@ public static partial class CairnApi
         builder.Services.AddSingleton(sp => new TcpTransport(new TransportOptions { LocalId = id, ClusterId = cluster.ClusterId },
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddSingleton<ITransport>(sp => sp.GetRequiredService<TcpTransport>());
-        builder.Services.AddSingleton(sp => new KvStore(StoreLimitsFrom(sp.GetRequiredService<IOptions<ApiOptions>>().Value)));
+        builder.Services.AddSingleton(sp => new KvStore(StoreLimitsFrom(
+            sp.GetRequiredService<IOptions<ApiOptions>>().Value, sp.GetRequiredService<IOptions<Cairn.Api.Watch.WatchOptions>>().Value)));
         builder.Services.AddSingleton(sp => CreateNode(cluster, nodeName, sp));
         builder.Services.AddSingleton<IKvService>(sp => new MeteredKvService(sp.GetRequiredService<ClusterNode>(), sp.GetRequiredService<CairnMetrics>()));
         builder.Services.AddSingleton<IClusterAdmin>(sp => sp.GetRequiredService<ClusterNode>());

@@ -1,4 +1,5 @@
 using Cairn.Api.Metrics;
+using Cairn.Api.Watch;
 using Cairn.Node;
 using Cairn.Store;
 using Microsoft.AspNetCore.Builder;
@@ -25,7 +26,8 @@ public static partial class CairnApi
         var builder = WebApplication.CreateSlimBuilder(args);
         builder.Services.AddOptions<NodeOptions>().Bind(builder.Configuration.GetSection(NodeOptions.Section))
             .ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddSingleton(sp => new KvStore(StoreLimitsFrom(sp.GetRequiredService<IOptions<ApiOptions>>().Value)));
+        builder.Services.AddSingleton(sp => new KvStore(StoreLimitsFrom(
+            sp.GetRequiredService<IOptions<ApiOptions>>().Value, sp.GetRequiredService<IOptions<WatchOptions>>().Value)));
         builder.Services.AddSingleton<SingleNodeKvService>();
         builder.Services.AddSingleton<IKvService>(sp => new MeteredKvService(sp.GetRequiredService<SingleNodeKvService>(), sp.GetRequiredService<CairnMetrics>()));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SingleNodeKvService>());
@@ -45,6 +47,13 @@ public static partial class CairnApi
         JsonDepthMax = api.JsonDepthMax,
     };
 
+    /// <summary>As above, with the change history bounded by the node's watch options (history size is per node, not replicated state).</summary>
+    public static StoreLimits StoreLimitsFrom(ApiOptions api, WatchOptions watch) => StoreLimitsFrom(api) with
+    {
+        HistoryEventsMax = watch.HistoryEventsMax,
+        HistoryBytesMax = watch.HistoryBytesMax,
+    };
+
     public static void AddServices(WebApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -56,6 +65,10 @@ public static partial class CairnApi
         services.AddSingleton<SortableIds>();
         services.AddSingleton(sp => new CairnMetrics(() => sp.GetRequiredService<IKvService>().Status, sp.GetService<Cairn.Transport.ITransport>()));
         services.AddSingleton<PrometheusExporter>();
+        services.AddOptions<WatchOptions>().Bind(builder.Configuration.GetSection(WatchOptions.Section))
+            .ValidateDataAnnotations().ValidateOnStart();
+        // The feed follows whatever KvStore the node registered: every node applies the same log to its own store.
+        services.AddSingleton<ChangeFeed>();
         services.AddSingleton(TimeProvider.System);
         services.AddOpenApi();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));
@@ -74,6 +87,7 @@ public static partial class CairnApi
     {
         MetricsEndpoints.UseRequestMetrics(app);
         app.UseMiddleware<ProblemMiddleware>();
+        app.UseWebSockets();
         app.MapOpenApi("/openapi/{documentName}.json");
         OperationsEndpoints.Map(app);
         MetricsEndpoints.Map(app);
@@ -82,6 +96,7 @@ public static partial class CairnApi
         TxnEndpoints.Map(v1);
         ClusterEndpoints.Map(v1);
         BackupEndpoints.Map(v1);
+        WatchEndpoint.Map(v1);
         DocumentEndpoints.Map(v1);
     }
 }

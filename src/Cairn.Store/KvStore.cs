@@ -54,6 +54,14 @@ public sealed partial class KvStore
     public event Action<long>? OnSnapshotInstalled;
 
     /// <summary>
+    /// Invoked on the apply thread once per revision (every <see cref="Apply"/> and <see cref="Skip"/>), after the state
+    /// is published, the history appended and the <see cref="OnChange"/> handlers ran: every change up to this revision
+    /// is now in the history. The list holds that revision's changes in order (empty when it changed nothing) and must
+    /// not be kept or modified. Same rules as <see cref="OnChange"/>: cheap, never throws.
+    /// </summary>
+    public event Action<long, IReadOnlyList<ChangeEvent>>? OnApplied;
+
+    /// <summary>
     /// Applies the command at log index <paramref name="revision"/>. Every command advances the revision, whether it
     /// succeeds, fails its precondition, is rejected, or is a retry answered from the dedup window.
     /// </summary>
@@ -86,6 +94,7 @@ public sealed partial class KvStore
         }
         Volatile.Write(ref _current, next);
         if (events is { Count: > 0 }) Publish(events);
+        OnApplied?.Invoke(revision, (IReadOnlyList<ChangeEvent>?)events ?? []);
         return result;
     }
 
@@ -95,6 +104,7 @@ public sealed partial class KvStore
         var start = _current;
         Invariant.Check(revision > start.Revision, "revisions strictly increase");
         Volatile.Write(ref _current, start.WithRevision(revision));
+        OnApplied?.Invoke(revision, []);
     }
 
     private void Publish(List<ChangeEvent> events)

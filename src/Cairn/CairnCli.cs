@@ -11,6 +11,7 @@ internal static class CairnCli
         root.Options.Add(ClientCommands.ServerOption);
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(DevCommand.Create());
+        root.Subcommands.Add(WatchCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         foreach (var command in ClientCommands.Create()) root.Subcommands.Add(command);
         foreach (var command in BackupCommands.Create()) root.Subcommands.Add(command);
