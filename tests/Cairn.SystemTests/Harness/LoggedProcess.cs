@@ -16,6 +16,7 @@ public sealed class LoggedProcess : IAsyncDisposable
     private readonly List<string> _lines = [];
     private readonly Lock _gate = new();
     private TaskCompletionSource _changed = NewSignal();
+    private bool _disposed;
 
     private LoggedProcess(Process process, StreamWriter log)
     {
@@ -25,7 +26,7 @@ public sealed class LoggedProcess : IAsyncDisposable
 
     public int Pid { get; private set; }
 
-    public bool HasExited => _process.HasExited;
+    public bool HasExited => _disposed || _process.HasExited;
 
     public int ExitCode => _process.ExitCode;
 
@@ -75,7 +76,7 @@ public sealed class LoggedProcess : IAsyncDisposable
                 if (hit is not null) return hit;
                 changed = _changed.Task;
             }
-            if (_process.HasExited && changed.IsCompleted is false)
+            if (_process.HasExited)
             {
                 await _process.WaitForExitAsync(CancellationToken.None); // drains the output readers
                 lock (_gate)
@@ -123,6 +124,8 @@ public sealed class LoggedProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_disposed) return;
+        _disposed = true;
         try
         {
             await KillAsync();

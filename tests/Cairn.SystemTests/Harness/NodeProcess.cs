@@ -35,7 +35,7 @@ public sealed class NodeProcess : IAsyncDisposable
     /// <summary>Every PID this node ever ran as (the last one is the current run).</summary>
     public IReadOnlyList<int> Pids => _pids;
 
-    public int Pid => _run?.Pid ?? throw new InvalidOperationException($"{Name} was never started");
+    public int Pid => _pids.Count > 0 ? _pids[^1] : throw new InvalidOperationException($"{Name} was never started");
 
     public bool IsRunning => _run is { HasExited: false };
 
@@ -60,6 +60,7 @@ public sealed class NodeProcess : IAsyncDisposable
     {
         await KillAsync();
         if (_run is not null) await _run.DisposeAsync();
+        _run = null;
         Start();
     }
 
@@ -93,5 +94,6 @@ public sealed class NodeProcess : IAsyncDisposable
         if (_run is null) return;
         if (IsPaused) Resume();
         await _run.DisposeAsync();
+        _run = null;
     }
 }

@@ -113,9 +113,9 @@ public sealed partial class TestCluster : IAsyncDisposable, IDiagnosable
         return text.ToString();
     }
 
+    /// <summary>Kills every node by PID and waits for each; never throws (a failure here must not hide the test's own).</summary>
     public async ValueTask DisposeAsync()
     {
-        var failures = new List<Exception>();
         foreach (var node in _nodes)
         {
             try
@@ -124,12 +124,11 @@ public sealed partial class TestCluster : IAsyncDisposable, IDiagnosable
             }
             catch (Exception e)
             {
-                failures.Add(e);
+                await Console.Error.WriteLineAsync($"system tests: stopping {node.Name} (pids {string.Join(',', node.Pids)}) failed: {e}");
             }
         }
         foreach (var relay in _relays.Values) await relay.DisposeAsync();
         foreach (var client in _clients.Values) client.Dispose();
-        if (failures.Count > 0) throw new AggregateException("some nodes could not be stopped", failures);
     }
 
     private void Launch()
