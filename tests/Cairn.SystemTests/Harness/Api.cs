@@ -90,3 +90,21 @@ public static class Api
 
     public static bool IsSuccess(this HttpStatusCode status) => (int)status is >= 200 and < 300;
 }
+
+/// <summary>Client-side retry as the API documents it: a 503 (or a timeout) is retried with the same request id until a deadline.</summary>
+public static class Retrying
+{
+    public static async Task<HttpResponseMessage> PutAsync(HttpClient client, string path, string json, TimeSpan deadline, string? requestId = null)
+    {
+        requestId ??= "retrying-" + Guid.NewGuid().ToString("N");
+        var response = await Poll.UntilAsync($"PUT {client.BaseAddress}{path} acknowledged", deadline, async () =>
+        {
+            var r = await client.PutAsync(path, json, requestId: requestId, timeout: TimeSpan.FromSeconds(12));
+            if (r.StatusCode != HttpStatusCode.ServiceUnavailable) return (true, r, "");
+            var state = $"{(int)r.StatusCode} {await r.Content.ReadAsStringAsync()}";
+            r.Dispose();
+            return (false, r, state);
+        });
+        return response;
+    }
+}
