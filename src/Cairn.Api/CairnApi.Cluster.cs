@@ -99,6 +99,11 @@ public static partial class CairnApi
         public Task StartAsync(CancellationToken cancellationToken)
         {
             node.Start();
+            // A dead Raft loop used to leave a process that answered HTTP but never again took part in consensus
+            // (silently: not ready forever). Programmer errors fail fast, so a supervisor sees the crash.
+            _ = node.Driver.Completion.ContinueWith(
+                t => Environment.FailFast($"node {node.Name}: the Raft loop stopped: {t.Exception?.InnerException?.Message}", t.Exception?.InnerException),
+                CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             return Task.CompletedTask;
         }
 
