@@ -129,9 +129,9 @@ internal sealed class DevCluster(int count, int basePort, bool reusePort, string
         {
             lock (log) log.Dispose();
             if (_stopping || node.Process != process) return;
-            Console.WriteLine($"{node.Name} (pid {process.Id}) exited with code {process.ExitCode}; restarting it (see {node.LogPath})");
             node.Restarts++;
             Start(node);
+            Console.WriteLine($"{node.Name} (pid {process.Id}) exited with code {process.ExitCode}; restarted it as pid {node.Process!.Id} (see {node.LogPath})");
         }
     }
 
