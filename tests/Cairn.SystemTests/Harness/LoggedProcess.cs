@@ -28,7 +28,7 @@ public sealed class LoggedProcess : IAsyncDisposable
 
     public bool HasExited => _disposed || _process.HasExited;
 
-    public int ExitCode => _process.ExitCode;
+    public int ExitCode => _disposed ? -1 : _process.ExitCode;
 
     public IReadOnlyList<string> Lines
     {

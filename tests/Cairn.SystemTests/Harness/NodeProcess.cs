@@ -41,6 +41,13 @@ public sealed class NodeProcess : IAsyncDisposable
 
     public bool IsPaused { get; private set; }
 
+    /// <summary>Throws (with the log's tail) when the current run has exited: a wait on this node cannot succeed any more.</summary>
+    public void EnsureRunning(string during)
+    {
+        if (_run is null || !_run.HasExited) return;
+        throw new NodeExitedException($"{Name} (pid {Pid}) exited with code {_run.ExitCode} while {during}:\n{Tail(30)}");
+    }
+
     public void Start()
     {
         if (IsRunning) throw new InvalidOperationException($"{Name} is already running (pid {Pid})");
@@ -97,3 +104,6 @@ public sealed class NodeProcess : IAsyncDisposable
         _run = null;
     }
 }
+
+/// <summary>A node process ended while a test was waiting on it.</summary>
+public sealed class NodeExitedException(string message) : Exception(message);

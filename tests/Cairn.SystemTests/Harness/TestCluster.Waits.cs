@@ -16,6 +16,7 @@ public sealed partial class TestCluster
         return Poll.UntilAsync($"a leader agreed by {string.Join(',', names)}{(not is null ? "" : $" other than {not}")}", timeout ?? DefaultWait,
             async () =>
             {
+                EnsureRunning(names, "waiting for a leader");
                 var views = await Task.WhenAll(names.Select(n => Client(n).ClusterAsync()));
                 var leaders = views.Select(v => v.Leader).Distinct().ToList();
                 var state = string.Join(" | ", views.Select(v => v.ToString()));
@@ -32,6 +33,7 @@ public sealed partial class TestCluster
         var names = (among ?? Running).ToList();
         return Poll.UntilAsync($"{string.Join(',', names)} ready", timeout ?? DefaultWait, async () =>
         {
+            EnsureRunning(names, "waiting for readiness");
             var states = new List<string>();
             var ready = true;
             foreach (var n in names)
@@ -53,6 +55,7 @@ public sealed partial class TestCluster
         var names = (among ?? Running).ToList();
         return Poll.UntilAsync($"{string.Join(',', names)} converged (same applied index and state hash)", timeout ?? DefaultWait, async () =>
         {
+            EnsureRunning(names, "waiting for convergence");
             var views = await Task.WhenAll(names.Select(n => Client(n).ClusterAsync()));
             var hashes = await Task.WhenAll(names.Select(n => Client(n).HashAsync()));
             var state = string.Join(" | ", names.Select((n, i) => $"{n}: applied {views[i].AppliedIndex} rev {hashes[i].Revision} hash {hashes[i].Hash[..12]}"));
@@ -67,7 +70,13 @@ public sealed partial class TestCluster
     public Task WaitListeningAsync(string name, TimeSpan? timeout = null) =>
         Poll.UntilAsync($"{name} listening", timeout ?? StartupTimeout, async () =>
         {
+            EnsureRunning([name], "waiting for it to listen");
             using var response = await Client(name).SendAsync(HttpMethod.Get, "healthz", timeout: TimeSpan.FromSeconds(3));
             return (response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}");
         });
+
+    private void EnsureRunning(IEnumerable<string> names, string during)
+    {
+        foreach (var n in names) this[n].EnsureRunning(during);
+    }
 }
