@@ -75,6 +75,27 @@ public sealed class DevCommandTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Dev_NodeThatCannotStart_IsRestartedAfterGrowingPauses_AndSigintStillStopsEverything()
+    {
+        var basePort = FreePorts.DevBase(3);
+        using var squatter = new System.Net.Sockets.TcpListener(IPAddress.Loopback, basePort + 102); // n2's peer port
+        squatter.Start();
+        await using var dev = DevRun.Start("dev-cannot-start", "--base-port", basePort.ToString());
+        await Scenario.RunAsync(dev, async () =>
+        {
+            var paused = await dev.Process.WaitForLineAsync(l => l.StartsWith("n2 (pid ", StringComparison.Ordinal) && l.Contains("restarting it in"),
+                TimeSpan.FromSeconds(45), "a restart with a pause for n2");
+            output.WriteLine(string.Join("\n", dev.Process.Lines));
+            Assert.Contains("times in a row", paused);
+            var pids = dev.RememberDescendants().Concat(dev.PrintedNodes().Select(n => n.Pid)).Distinct().ToList();
+            dev.Process.Signal(Posix.SigInt);
+            await dev.Process.WaitForExitAsync(TimeSpan.FromSeconds(30));
+            var after = dev.RememberDescendants().Where(Posix.IsAlive).ToList();
+            Assert.True(after.Count == 0 && !pids.Any(Posix.IsAlive), $"still alive after dev exited: [{string.Join(',', pids.Concat(after).Where(Posix.IsAlive))}]");
+        });
+    }
+
+    [Fact]
     public async Task Dev_ReusePort_SharedPortIsServedByMoreThanOneNode()
     {
         var basePort = FreePorts.DevBase(3);

@@ -41,6 +41,12 @@ public sealed partial class DevRun : IAsyncDisposable, IDiagnosable
     public async Task<IReadOnlyList<DevNode>> WaitReadyAsync()
     {
         await Process.WaitForLineAsync(l => l.StartsWith("Ready:", StringComparison.Ordinal), ReadyTimeout, "its Ready: line");
+        return PrintedNodes();
+    }
+
+    /// <summary>The node lines printed so far (they come right after the processes start, before readiness).</summary>
+    public IReadOnlyList<DevNode> PrintedNodes()
+    {
         var nodes = new List<DevNode>();
         foreach (var line in Process.Lines)
         {
