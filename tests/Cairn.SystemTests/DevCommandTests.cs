@@ -55,8 +55,8 @@ public sealed class DevCommandTests(ITestOutputHelper output)
                     return (now.All(v => v.Ready && v.Leader is not null) && now.Select(v => v.Leader).Distinct().Count() == 1,
                         string.Join(" | ", now.Select(v => v.ToString())));
                 });
-                using (var get = await clients[victim.Name].ReadAsync("v1/users/1", "linearizable"))
-                    Assert.Equal(HttpStatusCode.OK, get.StatusCode);
+                var (get, _) = await Retrying.ReadAsync(clients[victim.Name], "v1/users/1", "linearizable", TimeSpan.FromSeconds(20));
+                using (get) Assert.Equal(HttpStatusCode.OK, get.StatusCode);
             }
             finally
             {

@@ -54,9 +54,12 @@ public sealed class LeaderFailoverTests(ITestOutputHelper output)
         var missing = new List<string>();
         foreach (var (path, (body, _)) in writer.Acked)
         {
-            using var get = await cluster.Client(node).ReadAsync(path, "linearizable");
-            if (get.StatusCode != HttpStatusCode.OK) missing.Add($"{path}: {(int)get.StatusCode}");
-            else Assert.Equal(body, await get.Content.ReadAsStringAsync());
+            var (get, _) = await Retrying.ReadAsync(cluster.Client(node), path, "linearizable", TestCluster.DefaultWait);
+            using (get)
+            {
+                if (get.StatusCode != HttpStatusCode.OK) missing.Add($"{path}: {(int)get.StatusCode}");
+                else Assert.Equal(body, await get.Content.ReadAsStringAsync());
+            }
         }
         Assert.True(missing.Count == 0, $"{missing.Count} acknowledged writes missing on {node}: {string.Join(", ", missing.Take(20))}");
     }

@@ -39,8 +39,8 @@ public sealed class MembershipTests(ITestOutputHelper output)
             Assert.All(roles, r => Assert.Contains(r, new[] { "absent", "not-a-member", "learner", "follower" }));
             await cluster.WaitReadyAsync();
             await cluster.WaitConvergedAsync();
-            using (var get = await cluster.Client("n4").ReadAsync("v1/data/9", "linearizable"))
-                Assert.Equal(HttpStatusCode.OK, get.StatusCode);
+            var (get, _) = await Retrying.ReadAsync(cluster.Client("n4"), "v1/data/9", "linearizable", TestCluster.DefaultWait);
+            using (get) Assert.Equal(HttpStatusCode.OK, get.StatusCode);
 
             // n5 is added through the API before its process exists: a learner, and it stays one while unreachable.
             var (http5, peer5) = (FreePorts.Next(), FreePorts.Next());

@@ -34,8 +34,8 @@ public sealed class RestartTests(ITestOutputHelper output)
             // the empty log's end; the restarted node fails an invariant and exits (before: its Raft loop died silently).
             var revision = await cluster.WaitConvergedAsync(timeout: TimeSpan.FromSeconds(30));
             output.WriteLine($"converged at revision {revision}");
-            using var get = await cluster.Client(follower).ReadAsync("v1/r/4", "linearizable");
-            Assert.Equal(HttpStatusCode.OK, get.StatusCode);
+            var (get, _) = await Retrying.ReadAsync(cluster.Client(follower), "v1/r/4", "linearizable", TestCluster.DefaultWait);
+            using (get) Assert.Equal(HttpStatusCode.OK, get.StatusCode);
         });
     }
 
@@ -65,9 +65,12 @@ public sealed class RestartTests(ITestOutputHelper output)
             output.WriteLine($"{a} and {b} crashed, {b} restarted empty; {leader} leads {b},{c}");
 
             // With durable state b would still hold the write (it acknowledged it). With amnesia it is gone.
-            using var get = await cluster.Client(leader).ReadAsync("v1/precious/w", "linearizable");
-            Assert.True(get.StatusCode == HttpStatusCode.OK,
-                $"the acknowledged write is lost: {(int)get.StatusCode} from {leader} (a majority {b},{c} is up; {b} restarted without its state)");
+            var (get, _) = await Retrying.ReadAsync(cluster.Client(leader), "v1/precious/w", "linearizable", TestCluster.DefaultWait);
+            using (get)
+            {
+                Assert.True(get.StatusCode == HttpStatusCode.OK,
+                    $"the acknowledged write is lost: {(int)get.StatusCode} from {leader} (a majority {b},{c} is up; {b} restarted without its state)");
+            }
         });
     }
 }

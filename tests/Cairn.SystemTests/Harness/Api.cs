@@ -107,4 +107,23 @@ public static class Retrying
         });
         return response;
     }
+
+    /// <summary>
+    /// A read retried while it answers 503 (a node that just rejoined may not reach the leader yet); the 503 details
+    /// seen on the way are returned so a test can print them.
+    /// </summary>
+    public static async Task<(HttpResponseMessage Response, IReadOnlyList<string> Retried)> ReadAsync(HttpClient client, string path, string consistency, TimeSpan deadline)
+    {
+        var retried = new List<string>();
+        var response = await Poll.UntilAsync($"GET {client.BaseAddress}{path}?consistency={consistency} answered", deadline, async () =>
+        {
+            var r = await client.ReadAsync(path, consistency);
+            if (r.StatusCode != HttpStatusCode.ServiceUnavailable) return (true, r, "");
+            var state = $"{(int)r.StatusCode} {await r.Content.ReadAsStringAsync()}";
+            retried.Add(state);
+            r.Dispose();
+            return (false, r, state);
+        });
+        return (response, retried);
+    }
 }
