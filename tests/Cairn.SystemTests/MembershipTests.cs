@@ -26,7 +26,7 @@ public sealed class MembershipTests(ITestOutputHelper output)
 
             // n4 joins on its own (--join n1): it must end up a voter holding the data.
             var roles = new List<string>();
-            var n4 = cluster.StartJoiningNode("n4", seed: "n1");
+            cluster.StartJoiningNode("n4", seed: "n1");
             await Poll.UntilAsync("n4 a voter in the leader's view", TimeSpan.FromSeconds(30), async () =>
             {
                 var leader = await cluster.WaitForLeaderAsync(among: ["n1", "n2", "n3"]);
@@ -85,7 +85,6 @@ public sealed class MembershipTests(ITestOutputHelper output)
             using (var transfer = await cluster.Client(from).SendAsync(HttpMethod.Post, "v1/_cluster/leader/transfer", $"{{\"to\":\"{to}\"}}"))
                 Assert.Equal(HttpStatusCode.OK, transfer.StatusCode);
             Assert.Equal(to, await cluster.WaitForLeaderAsync(among: ["n1", "n2", "n3"]));
-            _ = n4;
         });
     }
 

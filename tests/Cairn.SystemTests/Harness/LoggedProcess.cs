@@ -64,7 +64,7 @@ public sealed class LoggedProcess : IAsyncDisposable
     }
 
     /// <summary>Waits until a line satisfying <paramref name="match"/> has been written (including earlier ones).</summary>
-    public async Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout, string what, int skip = 0)
+    public async Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout, string what)
     {
         using var deadline = new CancellationTokenSource(timeout);
         while (true)
@@ -72,7 +72,7 @@ public sealed class LoggedProcess : IAsyncDisposable
             Task changed;
             lock (_gate)
             {
-                var hit = _lines.Skip(skip).FirstOrDefault(match);
+                var hit = _lines.FirstOrDefault(match);
                 if (hit is not null) return hit;
                 changed = _changed.Task;
             }
@@ -81,7 +81,7 @@ public sealed class LoggedProcess : IAsyncDisposable
                 await _process.WaitForExitAsync(CancellationToken.None); // drains the output readers
                 lock (_gate)
                 {
-                    if (_lines.Skip(skip).FirstOrDefault(match) is { } late) return late;
+                    if (_lines.FirstOrDefault(match) is { } late) return late;
                 }
                 throw new InvalidOperationException($"pid {Pid} exited with code {_process.ExitCode} before printing {what}");
             }
