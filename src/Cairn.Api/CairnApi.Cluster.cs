@@ -140,6 +140,11 @@ public static partial class CairnApi
             try
             {
                 await node.StartAsync(lifetime.ApplicationStopping);
+                // A dead Raft loop would leave a process that answers HTTP but never again takes part in consensus
+                // (silently not ready forever). Programmer errors fail fast, so a supervisor sees the crash.
+                _ = node.Driver.Completion.ContinueWith(
+                    t => Environment.FailFast($"node {node.Name}: the Raft loop stopped: {t.Exception?.InnerException?.Message}", t.Exception?.InnerException),
+                    CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             }
             catch (Exception e) when (e is not InvariantViolationException)
             {

@@ -93,13 +93,14 @@ internal static class ClusterEndpoints
             "this node runs alone (started without a peer address); membership cannot change. Start nodes with --peer-address.");
 
     // Runs the operation here when this node leads; otherwise relays the request to the leader. A leader that hands
-    // its leadership away to let itself be removed answers 503 with Retry-After 0: the request is relayed once more.
+    // its leadership away to let itself be removed answers 503 with Retry-After 0: the request is relayed once more,
+    // even when it reached this node relayed (that one extra hop is bounded: it happens at most once per request).
     private static async Task<IResult> OnLeaderAsync(HttpContext context, IClusterAdmin admin, ReadOnlyMemory<byte> body,
         Func<CancellationToken, Task<IResult>> operation)
     {
         for (var attempt = 0; ; attempt++)
         {
-            if (!admin.IsLeader) return await RelayAsync(context, admin, body);
+            if (!admin.IsLeader) return await RelayAsync(context, admin, body, afterHandoff: attempt > 0);
             try
             {
                 return await operation(context.RequestAborted);
@@ -115,10 +116,10 @@ internal static class ClusterEndpoints
         }
     }
 
-    private static async Task<IResult> RelayAsync(HttpContext context, IClusterAdmin admin, ReadOnlyMemory<byte> body)
+    private static async Task<IResult> RelayAsync(HttpContext context, IClusterAdmin admin, ReadOnlyMemory<byte> body, bool afterHandoff)
     {
         var leader = admin.LeaderHttpAddress;
-        if (context.Request.Headers.ContainsKey(ForwardedHeader) || leader is null)
+        if ((context.Request.Headers.ContainsKey(ForwardedHeader) && !afterHandoff) || leader is null)
         {
             throw new ServiceUnavailableException(UnavailableReason.NoLeader, false, leader is null
                 ? "this node is not the leader and does not know the leader's HTTP address yet; retry shortly"

@@ -51,6 +51,10 @@ internal static class DevCommand
 internal sealed class DevCluster(int count, int basePort, bool reusePort, bool inMemory, string logDirectory) : IAsyncDisposable
 {
     private readonly DevNode[] _nodes = [.. Enumerable.Range(1, count).Select(i => new DevNode($"n{i}", basePort + i, basePort + 100 + i))];
+    private static readonly TimeSpan HealthyRunMin = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan RestartDelayMin = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan RestartDelayMax = TimeSpan.FromSeconds(10);
+
     private readonly Lock _gate = new();
     private bool _stopping;
 
@@ -122,23 +126,58 @@ internal sealed class DevCluster(int count, int basePort, bool reusePort, bool i
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         node.Process = process;
+        node.StartedAt = DateTime.UtcNow;
     }
 
+    // Output may still arrive after Exited fired and the log was closed (a crash's last lines): dropping it beats an
+    // unhandled ObjectDisposedException on the reader thread, which would take cairn dev down.
     private static void Write(StreamWriter log, string? line)
     {
         if (line is null) return;
-        lock (log) log.WriteLine(line);
+        lock (log)
+        {
+            try
+            {
+                log.WriteLine(line);
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        }
     }
 
+    // A node that keeps dying right after it starts (a port already taken, a crash on start) is restarted after growing
+    // pauses instead of in a tight loop: the first quick exit restarts at once, then 0.5 s, 1 s, 2 s … up to the max.
     private void OnExited(DevNode node, Process process, StreamWriter log)
     {
         lock (_gate)
         {
             lock (log) log.Dispose();
             if (_stopping || node.Process != process) return;
-            Console.WriteLine($"{node.Name} (pid {process.Id}) exited with code {process.ExitCode}; restarting it (see {node.LogPath})");
             node.Restarts++;
+            node.QuickExits = DateTime.UtcNow - node.StartedAt < HealthyRunMin ? node.QuickExits + 1 : 0;
+            var delay = node.QuickExits <= 1 ? TimeSpan.Zero
+                : TimeSpan.FromMilliseconds(Math.Min(RestartDelayMax.TotalMilliseconds, RestartDelayMin.TotalMilliseconds * Math.Pow(2, node.QuickExits - 2)));
+            if (delay == TimeSpan.Zero)
+            {
+                Start(node);
+                Console.WriteLine($"{node.Name} (pid {process.Id}) exited with code {process.ExitCode}; restarted it as pid {node.Process!.Id} (see {node.LogPath})");
+                return;
+            }
+            Console.WriteLine($"{node.Name} (pid {process.Id}) exited with code {process.ExitCode}, {node.QuickExits} times in a row within " +
+                $"{HealthyRunMin.TotalSeconds:0} s of starting; restarting it in {delay.TotalSeconds:0.#} s (see {node.LogPath})");
+            _ = RestartLaterAsync(node, process, delay);
+        }
+    }
+
+    private async Task RestartLaterAsync(DevNode node, Process exited, TimeSpan delay)
+    {
+        await Task.Delay(delay);
+        lock (_gate)
+        {
+            if (_stopping || node.Process != exited) return;
             Start(node);
+            Console.WriteLine($"{node.Name} restarted as pid {node.Process!.Id}");
         }
     }
 
@@ -223,5 +262,7 @@ internal sealed class DevCluster(int count, int basePort, bool reusePort, bool i
         public string LogPath { get; set; } = "";
         public Process? Process { get; set; }
         public int Restarts { get; set; }
+        public DateTime StartedAt { get; set; }
+        public int QuickExits { get; set; }
     }
 }

@@ -82,12 +82,20 @@ public sealed partial class ClusterNode
         }
     }
 
+    // Caught up means the learner has answered: its match is known (Replicate, match > 0) and it was heard from within an
+    // election timeout. A fresh learner's match is 0, which on a short log is already "within the lag" — without
+    // these checks a node that was added but never started (or is unreachable) became a voter at once.
     private NodeId? FindLearnerToPromote(Raft.RaftDriverStatus s)
     {
         foreach (var learner in s.Membership.Learners)
         {
             var progress = s.Progress.FirstOrDefault(p => p.Node == learner);
-            if (progress is not null && (long)s.LastIndex.Value - (long)progress.Match.Value <= _options.PromoteLagEntriesMax) return learner;
+            if (progress is null || progress.State != ProgressState.Replicate || progress.Match.Value == 0
+                || progress.TicksSinceContact >= _options.ElectionTicks)
+            {
+                continue;
+            }
+            if ((long)s.LastIndex.Value - (long)progress.Match.Value <= _options.PromoteLagEntriesMax) return learner;
         }
         return null;
     }

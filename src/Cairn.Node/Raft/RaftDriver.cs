@@ -165,17 +165,34 @@ public sealed partial class RaftDriver : IAsyncDisposable
         _stop.Dispose();
     }
 
+    /// <summary>
+    /// The driver's loop: completes when the driver is disposed, faults when the loop died (an invariant failed). A
+    /// faulted driver takes no further part in consensus, so its host must not keep the process running as if it did.
+    /// </summary>
+    public Task Completion => _loop ?? Task.CompletedTask;
+
     private async Task RunAsync(CancellationToken stopping)
     {
         var reader = _inputs.Reader;
-        while (await reader.WaitToReadAsync(stopping))
+        try
         {
-            for (var n = 0; n < _options.InputsPerCycleMax && reader.TryRead(out var input); n++) Handle(input);
-            FlushProposals();
-            while (_raft.HasReady) HandleReady(_raft.GetReady());
-            _status = Snapshot();
+            while (await reader.WaitToReadAsync(stopping))
+            {
+                for (var n = 0; n < _options.InputsPerCycleMax && reader.TryRead(out var input); n++) Handle(input);
+                FlushProposals();
+                while (_raft.HasReady) HandleReady(_raft.GetReady());
+                _status = Snapshot();
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogLoopFailed(_logger, e);
+            throw;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "the Raft loop stopped; this node no longer takes part in the cluster")]
+    private static partial void LogLoopFailed(ILogger logger, Exception error);
 
     private void Handle(Input input)
     {
