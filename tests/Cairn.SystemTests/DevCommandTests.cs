@@ -14,7 +14,6 @@ public sealed class DevCommandTests(ITestOutputHelper output)
 
     /// <summary>Fails today: a restarted follower comes back empty and dies on the leader's first heartbeat (in-memory storage).</summary>
     [Fact]
-    [Trait("Bug", "amnesia")]
     public async Task Dev_RestartsAKilledFollower_AndSigintLeavesNoNodeRunning() => await KillRestartAndStopAsync("follower");
 
     private async Task KillRestartAndStopAsync(string victimRole)

@@ -6,13 +6,12 @@ namespace Cairn.SystemTests;
 /// <summary>
 /// Restarting nodes with the same arguments. Storage is in memory for now, so a restarted node comes back EMPTY and
 /// re-bootstraps from --peers as the same voter. These tests state what a restart must guarantee; the ones tagged
-/// <c>Bug=amnesia</c> fail today (see the report / DESIGN notes): run the rest with <c>--filter "Bug!=amnesia"</c>.
+/// They once failed (amnesia: a restarted node rejoined empty as a voter); fixed by durable storage and recovery-before-voting.
 /// </summary>
 [Collection(SystemCollection.Name)]
 public sealed class RestartTests(ITestOutputHelper output)
 {
     [Fact]
-    [Trait("Bug", "amnesia")]
     public async Task KilledFollower_RestartedWithSameArgs_CatchesUp()
     {
         await using var cluster = await TestCluster.StartAsync("restart-follower");
@@ -40,7 +39,6 @@ public sealed class RestartTests(ITestOutputHelper output)
     }
 
     [Fact]
-    [Trait("Bug", "amnesia")]
     public async Task AcknowledgedWrite_SurvivesRestarts_WhileAMajorityIsUp()
     {
         await using var cluster = await TestCluster.StartAsync("amnesia", new ClusterSpec { Relays = true });
