@@ -14,6 +14,9 @@ public sealed class CairnMetrics : IDisposable
 
     private readonly Meter _meter = new(MeterName);
 
+    /// <summary>This node's meter (one per node, so several nodes in one process keep their figures apart).</summary>
+    public Meter Meter => _meter;
+
     public CairnMetrics(Func<NodeStatus> status, ITransport? transport)
     {
         _meter.CreateObservableGauge("cairn_raft_term", () => (long)status().Term, description: "Current Raft term");

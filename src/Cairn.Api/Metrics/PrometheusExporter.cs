@@ -6,7 +6,7 @@ using System.Text;
 namespace Cairn.Api.Metrics;
 
 /// <summary>
-/// Collects every instrument of the meters whose name starts with <c>Cairn</c> and renders them in the Prometheus
+/// Collects every instrument of one node's meter and renders them in the Prometheus
 /// text exposition format (version 0.0.4). Counters are summed per label set, observable instruments keep the last
 /// value they reported at the latest scrape, histograms count into fixed buckets (seconds, 0.5 ms to 10 s).
 /// </summary>
@@ -23,11 +23,13 @@ public sealed class PrometheusExporter : IDisposable
     private readonly ConcurrentDictionary<(Instrument Instrument, string Labels), Series> _series = new();
     private readonly Lock _scrape = new();
 
-    public PrometheusExporter()
+    /// <param name="metrics">The node's instruments: only its meter is exported (several nodes may share a process, as in tests).</param>
+    public PrometheusExporter(CairnMetrics metrics)
     {
+        ArgumentNullException.ThrowIfNull(metrics);
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter.Name.StartsWith("Cairn", StringComparison.Ordinal)) listener.EnableMeasurementEvents(instrument);
+            if (ReferenceEquals(instrument.Meter, metrics.Meter)) listener.EnableMeasurementEvents(instrument);
         };
         _listener.SetMeasurementEventCallback<long>((i, v, tags, _) => Record(i, v, tags));
         _listener.SetMeasurementEventCallback<int>((i, v, tags, _) => Record(i, v, tags));
