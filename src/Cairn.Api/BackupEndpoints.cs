@@ -27,8 +27,7 @@ internal static class BackupEndpoints
         var path = Path.GetTempFileName();
         await using var file = new FileStream(path, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16,
             FileOptions.DeleteOnClose | FileOptions.Asynchronous);
-        await Task.Run(() => view.WriteSnapshot(file), context.RequestAborted);
-        var hash = Convert.ToHexStringLower(view.ComputeStateHash());
+        var hash = Convert.ToHexStringLower(await Task.Run(() => view.WriteSnapshot(file), context.RequestAborted));
         file.Position = 0;
         var response = context.Response;
         response.ContentType = "application/octet-stream";

@@ -10,10 +10,11 @@ public sealed partial class StoreView
     /// Writes the whole state of this view (see <see cref="SnapshotFormat"/>). The view is immutable, so this can run on any
     /// thread while the apply thread goes on. Restore with <see cref="KvStore.Restore"/>.
     /// </summary>
-    public void WriteSnapshot(Stream output)
+    /// <returns>The state hash of what was written (the same as <see cref="ComputeStateHash"/>).</returns>
+    public byte[] WriteSnapshot(Stream output)
     {
         ArgumentNullException.ThrowIfNull(output);
-        Encode(output);
+        return Encode(output);
     }
 
     /// <summary>

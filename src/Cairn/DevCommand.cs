@@ -154,7 +154,6 @@ internal sealed class DevCluster(int count, int basePort, bool reusePort, bool i
         {
             lock (log) log.Dispose();
             if (_stopping || node.Process != process) return;
-            node.Restarts++;
             node.QuickExits = DateTime.UtcNow - node.StartedAt < HealthyRunMin ? node.QuickExits + 1 : 0;
             var delay = node.QuickExits <= 1 ? TimeSpan.Zero
                 : TimeSpan.FromMilliseconds(Math.Min(RestartDelayMax.TotalMilliseconds, RestartDelayMin.TotalMilliseconds * Math.Pow(2, node.QuickExits - 2)));
@@ -261,7 +260,6 @@ internal sealed class DevCluster(int count, int basePort, bool reusePort, bool i
         public string[] Arguments { get; set; } = [];
         public string LogPath { get; set; } = "";
         public Process? Process { get; set; }
-        public int Restarts { get; set; }
         public DateTime StartedAt { get; set; }
         public int QuickExits { get; set; }
     }

@@ -22,7 +22,7 @@ public sealed partial class ClusterNode : IClusterAdmin
         var directory = _directory;
         var now = s.LastIndex.Value;
         var members = new List<MemberView>();
-        foreach (var id in s.Membership.Members.Concat(_staticPeers.Select(p => NodeNames.ToId(p.Name))).Distinct().Order())
+        foreach (var id in s.Membership.Members.Concat(_staticIds).Distinct().Order())
         {
             directory.Members.TryGetValue(id, out var info);
             var progress = s.Progress.FirstOrDefault(p => p.Node == id);

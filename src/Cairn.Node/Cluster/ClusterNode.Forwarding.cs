@@ -51,10 +51,10 @@ public sealed partial class ClusterNode
     // that is no longer the leader answers "not the leader" and the origin's client retries.
     private void ServeForwarded(NodeId from, ForwardProposalFrame frame)
     {
-        CommandEnvelope command;
         try
         {
-            command = CommandCodec.Decode(frame.Payload.Span);
+            // Decoded only to refuse a malformed command here: every replica decodes it again when applying it.
+            _ = CommandCodec.Decode(frame.Payload.Span);
         }
         catch (Exception e) when (e is InvalidDataException or FormatException or ArgumentException)
         {
@@ -69,7 +69,7 @@ public sealed partial class ClusterNode
         Task<CommandResult> task;
         try
         {
-            task = _driver.ProposeAsync(command);
+            task = _driver.ProposeEncodedAsync(frame.Payload);
         }
         catch (ServiceUnavailableException e)
         {

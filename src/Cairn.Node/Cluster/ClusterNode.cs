@@ -27,6 +27,7 @@ public sealed partial class ClusterNode : IKvService, IPeerFrameHandler, IRaftMe
     private readonly RaftDriver _driver;
     private readonly RaftKvService _local;
     private readonly IReadOnlyList<(string Name, string Address)> _staticPeers;
+    private readonly HashSet<NodeId> _staticIds;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
@@ -49,10 +50,11 @@ public sealed partial class ClusterNode : IKvService, IPeerFrameHandler, IRaftMe
         Id = NodeNames.ToId(Name);
         Invariant.Check(transport.LocalId == Id, "the transport and the node agree on the node id");
         _staticPeers = options.ParsePeers();
+        _staticIds = [.. _staticPeers.Select(p => NodeNames.ToId(p.Name))];
         if (_staticPeers.Count > 0 && !_staticPeers.Any(p => p.Name == Name))
             throw new ArgumentException($"--peers does not list this node ('{Name}')");
         var bootstrap = !string.IsNullOrWhiteSpace(options.Join) ? null
-            : _staticPeers.Count > 0 ? new Membership(_staticPeers.Select(p => NodeNames.ToId(p.Name)), [])
+            : _staticPeers.Count > 0 ? new Membership(_staticIds, [])
             : new Membership([Id], []);
         var config = new RaftConfig
         {
@@ -181,8 +183,9 @@ public sealed partial class ClusterNode : IKvService, IPeerFrameHandler, IRaftMe
     private Dictionary<NodeId, PeerAddress> PeerMap(MemberDirectory directory)
     {
         var membership = _driver.Status.Membership;
+        var learned = _learnedPeers;
         return directory.Members.Where(m => PeerAddress.TryParse(m.Value.PeerAddress, out _)
-                && (membership.Contains(m.Key) || _staticPeers.Any(p => NodeNames.ToId(p.Name) == m.Key) || _learnedPeers.Any(p => NodeNames.ToId(p.Name) == m.Key)))
+                && (membership.Contains(m.Key) || _staticIds.Contains(m.Key) || learned.Any(p => NodeNames.ToId(p.Name) == m.Key)))
             .ToDictionary(m => m.Key, m => PeerAddress.Parse(m.Value.PeerAddress));
     }
 

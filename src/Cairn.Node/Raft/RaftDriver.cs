@@ -119,9 +119,15 @@ public sealed partial class RaftDriver : IAsyncDisposable
     public bool Deliver(Message message) => _inputs.Writer.TryWrite(new Input.Step(message));
 
     /// <summary>Replicates a command; completes with its result once applied on this node.</summary>
-    public Task<CommandResult> ProposeAsync(CommandEnvelope command)
+    public Task<CommandResult> ProposeAsync(CommandEnvelope command) => ProposeEncodedAsync(CommandCodec.Encode(command));
+
+    /// <summary>
+    /// Replicates a command already encoded with <see cref="CommandCodec.Encode(CommandEnvelope)"/> (a write forwarded by
+    /// another node, decoded there and here only to validate it). The bytes must not change afterwards.
+    /// </summary>
+    public Task<CommandResult> ProposeEncodedAsync(ReadOnlyMemory<byte> payload)
     {
-        var pending = new PendingProposal(command, CommandCodec.Encode(command));
+        var pending = new PendingProposal(payload);
         if (!_inputs.Writer.TryWrite(new Input.Propose(pending)))
             throw new ServiceUnavailableException(UnavailableReason.Overloaded, false, "the node's input queue is full; retry later");
         return pending.Result.Task;
@@ -279,10 +285,9 @@ public sealed partial class RaftDriver : IAsyncDisposable
         _ => new(UnavailableReason.NotReady, mayHaveApplied, $"the request was dropped ({reason})"),
     };
 
-    private sealed class PendingProposal(CommandEnvelope command, byte[] payload)
+    private sealed class PendingProposal(ReadOnlyMemory<byte> payload)
     {
-        public CommandEnvelope Command { get; } = command;
-        public byte[] Payload { get; } = payload;
+        public ReadOnlyMemory<byte> Payload { get; } = payload;
         public Term Term { get; set; }
         public TaskCompletionSource<CommandResult> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
