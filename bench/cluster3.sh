@@ -30,11 +30,15 @@ if [[ ${#need[@]} -gt 0 ]]; then log "missing: ${need[*]}; running the peers' 00
 log "building cairn (Release)"
 dotnet publish "$ROOT/src/Cairn" -c Release -o "$PB/cairn" -nologo -v q >/dev/null
 PEERLIST=n1=127.0.0.1:7181,n2=127.0.0.1:7182,n3=127.0.0.1:7183
+DATA=$PB/cluster3-data
+rm -rf "$DATA"
+if [[ " ${CAIRN_ARGS:-} " == *" --in-memory "* ]]; then MODE="in-memory"; STORE_ARGS=""
+else MODE="durable, fsync per batch"; STORE_ARGS="--data-dir $DATA/n\$i"; fi
 PIDS=()
 for i in 1 2 3; do
   # shellcheck disable=SC2086
   start_bg "cairn-n$i" "$PB/cairn-n$i.log" "$PB/cairn/cairn" serve --node-id "n$i" --http "127.0.0.1:708$i" \
-    --peer-address "127.0.0.1:718$i" --peers "$PEERLIST" --Logging:LogLevel:Default=Warning ${CAIRN_ARGS:-}
+    --peer-address "127.0.0.1:718$i" --peers "$PEERLIST" --Logging:LogLevel:Default=Warning ${CAIRN_ARGS:-} $(eval echo "$STORE_ARGS")
   PIDS+=("$LAST_PID")
 done
 ALL=$(IFS=,; echo "${PIDS[*]}")
@@ -55,9 +59,9 @@ for lua in cairn_get_random.lua cairn_put_random.lua; do LUA_DIR=$HERE/lua WARMU
 follower=$(( ${leader#n} % 3 + 1 ))
 FU="http://127.0.0.1:708$follower"
 for run in $(seq 1 "$REPEATS"); do
-  LUA_DIR=$HERE/lua run_wrk cairn3 put_leader "$ALL" "$run" "PUT to the leader, 3 nodes, in-memory" cairn_put_random.lua "$LU"
+  LUA_DIR=$HERE/lua run_wrk cairn3 put_leader "$ALL" "$run" "PUT to the leader, 3 nodes, $MODE" cairn_put_random.lua "$LU"
   LUA_DIR=$HERE/lua run_wrk cairn3 get_leader "$ALL" "$run" "GET linearizable from the leader, 3 nodes" cairn_get_random.lua "$LU"
-  LUA_DIR=$HERE/lua run_wrk cairn3 put_follower "$ALL" "$run" "PUT to a follower (forwarded), 3 nodes" cairn_put_random.lua "$FU"
+  LUA_DIR=$HERE/lua run_wrk cairn3 put_follower "$ALL" "$run" "PUT to a follower (forwarded), 3 nodes, $MODE" cairn_put_random.lua "$FU"
   LUA_DIR=$HERE/lua run_wrk cairn3 get_follower "$ALL" "$run" "GET linearizable from a follower (read index), 3 nodes" cairn_get_random.lua "$FU"
 done
 bench_row() { # OP NOTES CAIRN_BENCH_ARGS...
