@@ -101,6 +101,7 @@ public static partial class CairnApi
             DataDirectory = cluster.DataDirectory ?? Path.Combine("cairn-data", nodeName),
             FsyncPolicy = cluster.FsyncPolicy,
             FsyncIntervalMs = cluster.FsyncIntervalMs,
+            CommitSaveIntervalMs = cluster.CommitSaveIntervalMs,
             TruncateCorruptTail = cluster.TruncateCorruptTail,
         }, loggers.CreateLogger<FileStorage>(), time);
         try

@@ -33,8 +33,8 @@ public sealed partial class FileStorage
 
     private void StartFlusher(TimeProvider time)
     {
-        if (Options.FsyncPolicy != FsyncPolicy.IntervalMs) return;
-        var period = TimeSpan.FromMilliseconds(Options.FsyncIntervalMs);
+        var interval = Options.FsyncPolicy == FsyncPolicy.IntervalMs ? Options.FsyncIntervalMs : Options.CommitSaveIntervalMs;
+        var period = TimeSpan.FromMilliseconds(interval);
         _flusher = time.CreateTimer(_ => FlushInBackground(), null, period, period);
     }
 
@@ -42,7 +42,8 @@ public sealed partial class FileStorage
     {
         try
         {
-            Flush();
+            if (Options.FsyncPolicy == FsyncPolicy.IntervalMs) Flush();
+            else SaveDeferredCommit();
         }
         catch (IOException e)
         {

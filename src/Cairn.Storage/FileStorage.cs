@@ -116,7 +116,18 @@ public sealed partial class FileStorage : IDisposable
         }
     }
 
-    /// <summary>Stops the flusher, flushes under IntervalMs, closes every file and releases the lock.</summary>
+    /// <summary>Writes a deferred commit-only hard-state change (PerBatch and Never: the log needs no sync first).</summary>
+    private void SaveDeferredCommit()
+    {
+        lock (_durability.Gate)
+        {
+            if (_disposed) return;
+            _durability.ThrowIfFailed();
+            Stable.FlushDeferred();
+        }
+    }
+
+    /// <summary>Stops the flusher, writes a deferred commit (and syncs the log under IntervalMs), closes every file and releases the lock.</summary>
     public void Dispose()
     {
         _flusher?.Dispose();
@@ -126,6 +137,7 @@ public sealed partial class FileStorage : IDisposable
             try
             {
                 if (_durability.Policy == FsyncPolicy.IntervalMs) Flush();
+                else if (!_durability.IsFailed) Stable.FlushDeferred();
             }
             finally
             {

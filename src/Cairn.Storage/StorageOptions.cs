@@ -44,6 +44,9 @@ public sealed record StorageOptions
     /// <summary>Largest accepted <see cref="FsyncIntervalMs"/> (one minute).</summary>
     public const int FsyncIntervalMsMax = 60_000;
 
+    /// <summary>Largest accepted <see cref="CommitSaveIntervalMs"/> (one minute).</summary>
+    public const int CommitSaveIntervalMsMax = 60_000;
+
     /// <summary>Largest accepted <see cref="SnapshotsKept"/>.</summary>
     public const int SnapshotsKeptMax = 100;
 
@@ -57,6 +60,16 @@ public sealed record StorageOptions
 
     /// <summary>Period of the background flusher under <see cref="FsyncPolicy.IntervalMs"/> (ignored otherwise).</summary>
     public int FsyncIntervalMs { get; init; } = 10;
+
+    /// <summary>
+    /// Under <see cref="FsyncPolicy.PerBatch"/> and <see cref="FsyncPolicy.Never"/>: a hard-state change that only
+    /// advances the commit index is written by a background timer at this period instead of on every
+    /// <c>Save</c> (term, vote and bootstrap changes are still written before <c>Save</c> returns). Raft treats the
+    /// commit index as volatile (a restarted node relearns it from the leader), so this costs a restart at most
+    /// this much replay-from-the-leader, and saves two fsyncs and a rename on every Ready that commits something.
+    /// Under <see cref="FsyncPolicy.IntervalMs"/> the flusher of <see cref="FsyncIntervalMs"/> writes it instead.
+    /// </summary>
+    public int CommitSaveIntervalMs { get; init; } = 1000;
 
     /// <summary>Snapshot files kept (the latest and older ones to fall back on when the latest is found corrupt).</summary>
     public int SnapshotsKept { get; init; } = 2;
@@ -81,6 +94,8 @@ public sealed record StorageOptions
         if (!Enum.IsDefined(FsyncPolicy)) throw new ArgumentException($"unknown FsyncPolicy {FsyncPolicy}", nameof(FsyncPolicy));
         if (FsyncIntervalMs < 1 || FsyncIntervalMs > FsyncIntervalMsMax)
             throw new ArgumentException($"FsyncIntervalMs must be in [1, {FsyncIntervalMsMax}], got {FsyncIntervalMs}", nameof(FsyncIntervalMs));
+        if (CommitSaveIntervalMs < 1 || CommitSaveIntervalMs > CommitSaveIntervalMsMax)
+            throw new ArgumentException($"CommitSaveIntervalMs must be in [1, {CommitSaveIntervalMsMax}], got {CommitSaveIntervalMs}", nameof(CommitSaveIntervalMs));
         if (SnapshotsKept < 1 || SnapshotsKept > SnapshotsKeptMax)
             throw new ArgumentException($"SnapshotsKept must be in [1, {SnapshotsKeptMax}], got {SnapshotsKept}", nameof(SnapshotsKept));
         if (EntryCacheBytes < 0) throw new ArgumentException($"EntryCacheBytes must not be negative, got {EntryCacheBytes}", nameof(EntryCacheBytes));

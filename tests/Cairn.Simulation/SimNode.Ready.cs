@@ -16,23 +16,33 @@ internal sealed partial class SimNode
         for (var i = 0; i < ReadyCyclesPerTurnMax && IsUp && UpRaft.HasReady; i++) HandleReady(cluster);
     }
 
-    /// <summary>One Ready cycle in the contract's order: persist → send → restore/apply → serve reads → Advance.</summary>
+    /// <summary>One Ready cycle in the contract's order: early sends → persist → send → restore/apply → serve reads → Advance.</summary>
     private void HandleReady(Cluster cluster)
     {
         var raft = UpRaft;
         var ready = raft.GetReady();
         cluster.Checker.BeforePersist(this, ready);
         if (ready.EntriesToPersist.Count > 0 && ready.EntriesToPersist[0].Index <= LogStore.LastIndex) cluster.Stats.LogTruncations++;
+        // As the real driver does: a leader's requests leave before the persist step (so a crash while persisting
+        // can follow them), everything else after it.
+        var persistFirst = ready.MustPersist;
+        foreach (var message in ready.Messages)
+        {
+            if (persistFirst && ReadyPersistence.MaySendBeforePersist(message)) cluster.Send(message);
+        }
         if (CrashInNextPersist && ready.MustPersist)
         {
-            // Durable up to the cut, nothing sent or applied: the restarted node must cope with exactly that.
+            // Durable up to the cut, only the leader's requests sent, nothing applied: the restarted node must cope.
             var what = PersistTorn(ready, cluster.NextRandom);
             cluster.CrashNode(this, $"crash while persisting a Ready ({what})");
             return;
         }
         ReadyPersistence.Persist(ready, LogStore, StableStore, SnapshotStore);
 
-        foreach (var message in ready.Messages) cluster.Send(message);
+        foreach (var message in ready.Messages)
+        {
+            if (!persistFirst || !ReadyPersistence.MaySendBeforePersist(message)) cluster.Send(message);
+        }
 
         if (ready.Snapshot is { } snapshot)
         {

@@ -7,7 +7,8 @@ public sealed record StableState(HardState HardState, Membership Bootstrap);
 
 /// <summary>
 /// Small state saved atomically (both fields or neither). Threading: not thread-safe, owned by the driver thread.
-/// Durability: when <see cref="Save"/> returns, the state survives a crash.
+/// Durability: when <see cref="Save"/> returns, the term, vote and bootstrap survive a crash. The commit index may be
+/// saved later (it is volatile in Raft, relearned from the leader) but a saved one never exceeds the durable log.
 /// </summary>
 public interface IStableStore
 {

@@ -48,6 +48,10 @@ public sealed class ClusterOptions
     [Range(1, 60_000)]
     public int FsyncIntervalMs { get; set; } = 10;
 
+    /// <summary>With FsyncPolicy PerBatch or Never: how often a commit-index-only change reaches the stable file (see StorageOptions).</summary>
+    [Range(1, 60_000)]
+    public int CommitSaveIntervalMs { get; set; } = 1000;
+
     /// <summary>Operator override: at start-up, cut the log at a corrupt record instead of refusing to start.</summary>
     public bool TruncateCorruptTail { get; set; }
 

@@ -7,11 +7,13 @@ namespace Cairn.Node.Raft;
 
 public sealed partial class RaftDriver
 {
-    // The Ready contract, in order: persist → send → apply → read states → Advance.
+    // The Ready contract, in order: persist → send → apply → read states → Advance. A leader's requests to its
+    // followers go before the persist step (ReadyPersistence.MaySendBeforePersist), so its fsync overlaps theirs.
     private void HandleReady(Ready ready)
     {
+        var late = SendEarlyMessages(ready);
         ReadyPersistence.Persist(ready, _log, _stable, _snapshots);
-        if (ready.Messages.Count > 0) _sink.Send(ready.Messages);
+        if (late.Count > 0) _sink.Send(late);
         if (ready.Snapshot is { } snapshot) InstallSnapshot(snapshot);
         foreach (var entry in ready.CommittedEntries) Apply(entry);
         if (ready.SoftState is { } soft) LeadershipChanged(soft);
@@ -22,6 +24,20 @@ public sealed partial class RaftDriver
         _raft.Advance(ready);
         Waiters.Advance(_store.AppliedRevision);
         MaybeSnapshot();
+    }
+
+    /// <summary>Sends what may leave before the persist step; returns the rest (all of it when nothing is persisted).</summary>
+    private IReadOnlyList<Message> SendEarlyMessages(Ready ready)
+    {
+        if (!ready.MustPersist || ready.Messages.Count == 0) return ready.Messages;
+        List<Message>? early = null, late = null;
+        foreach (var message in ready.Messages)
+        {
+            if (ReadyPersistence.MaySendBeforePersist(message)) (early ??= []).Add(message);
+            else (late ??= []).Add(message);
+        }
+        if (early is not null) _sink.Send(early);
+        return late ?? (IReadOnlyList<Message>)[];
     }
 
     private void Apply(Entry entry)

@@ -23,6 +23,8 @@ internal sealed class Durability(FsyncPolicy policy)
     /// <summary>Makes every log byte written so far durable; the stable store calls it before a durable write under IntervalMs.</summary>
     public Action? SyncLog { get; set; }
 
+    public bool IsFailed => _failure is not null;
+
     public void ThrowIfFailed()
     {
         if (_failure is { } failure) throw new StorageFailedException(failure.Message, failure);

@@ -10,10 +10,11 @@ namespace Cairn.Storage.Stable;
 /// never a mix; a leftover <c>stable.tmp</c> is ignored (and deleted) at open. A damaged <c>stable</c> is refused.
 /// <para>Same contract checks as <see cref="InMemoryStableStore"/> (term and commit never decrease).
 /// <see cref="Load"/> returns the cached state, never touching the disk.</para>
-/// <para>Durability by <see cref="FsyncPolicy"/>: PerBatch — durable on return. IntervalMs — a change of term or vote
-/// (or bootstrap) is durable on return, after the log is synced; a commit-only change is left to the flusher
-/// (<see cref="FlushDeferred"/>), so a crash may bring back an older commit index, which Raft tolerates (the commit
-/// index is relearned from the leader). Never — written on return, never fsynced.</para>
+/// <para>Durability by <see cref="FsyncPolicy"/>: a change of term, vote or bootstrap is written before <see cref="Save"/>
+/// returns — PerBatch: durable; IntervalMs: durable, after the log is synced; Never: written, never fsynced. A
+/// commit-only change is left to the storage's timer (<see cref="FlushDeferred"/>; every
+/// <see cref="StorageOptions.CommitSaveIntervalMs"/>, or the IntervalMs flusher), so a crash may bring back an older
+/// commit index, which Raft tolerates (the commit index is volatile, relearned from the leader).</para>
 /// <para>Threading: driver thread, plus the flusher under the durability gate.</para>
 /// </summary>
 public sealed class FileStableStore : IStableStore
@@ -58,7 +59,7 @@ public sealed class FileStableStore : IStableStore
         lock (_durability.Gate)
         {
             _durability.ThrowIfFailed();
-            var deferrable = _durability.Policy == FsyncPolicy.IntervalMs && _written is { } w
+            var deferrable = _written is { } w
                 && w.HardState.Term == state.HardState.Term && w.HardState.Vote == state.HardState.Vote && w.Bootstrap.Equals(state.Bootstrap);
             if (!deferrable) WriteCore(state);
             _state = state;

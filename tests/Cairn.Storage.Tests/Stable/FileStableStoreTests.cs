@@ -114,5 +114,48 @@ public sealed class FileStableStoreTests : IDisposable
         Assert.Equal(State(1, 1, 5), Reopen());
     }
 
+    [Theory]
+    [InlineData(FsyncPolicy.PerBatch)]
+    [InlineData(FsyncPolicy.Never)]
+    public void ACommitOnlyChangeWaitsForTheCommitTimer_ButTermVoteAndBootstrapAreWrittenAtOnce(FsyncPolicy policy)
+    {
+        var time = new ManualTimeProvider();
+        using var storage = FileStorage.Open(Options with { FsyncPolicy = policy, CommitSaveIntervalMs = 1000 }, null, time, checkConsistency: false);
+        storage.Log.Append(Run(1, 1, 5));
+        storage.Stable.Save(State(1, 1, 0));
+        Assert.Equal(State(1, 1, 0), ReadFile());
+        storage.Stable.Save(State(1, 1, 3));
+        storage.Stable.Save(State(1, 1, 4));
+        Assert.Equal(State(1, 1, 4), storage.Stable.Load());
+        Assert.Equal(State(1, 1, 0), ReadFile());
+        time.Fire();
+        Assert.Equal(State(1, 1, 4), ReadFile());
+        storage.Stable.Save(State(1, 1, 5));
+        storage.Stable.Save(State(2, 0, 5));
+        Assert.Equal(State(2, 0, 5), ReadFile());
+        storage.Stable.Save(State(2, 3, 5));
+        Assert.Equal(State(2, 3, 5), ReadFile());
+    }
+
+    [Fact]
+    public void UnderPerBatch_DisposeWritesADeferredCommit()
+    {
+        using (var storage = FileStorage.Open(Options, null, new ManualTimeProvider(), checkConsistency: false))
+        {
+            storage.Log.Append(Run(1, 1, 5));
+            storage.Stable.Save(State(1, 1, 0));
+            storage.Stable.Save(State(1, 1, 5));
+        }
+        Assert.Equal(State(1, 1, 5), Reopen());
+    }
+
+    [Fact]
+    public void CommitSaveInterval_OutOfRange_IsRefusedByName()
+    {
+        var error = Assert.Throws<ArgumentException>(() => (Options with { CommitSaveIntervalMs = 0 }).Validate());
+        Assert.Contains(nameof(StorageOptions.CommitSaveIntervalMs), error.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => (Options with { CommitSaveIntervalMs = StorageOptions.CommitSaveIntervalMsMax + 1 }).Validate());
+    }
+
     private StableState ReadFile() => Cairn.Storage.Stable.StableFormat.Decode(StablePath, File.ReadAllBytes(StablePath));
 }
