@@ -58,8 +58,31 @@ count=$(curl -s "$LU/v1/_collections" | jq '[.collections[] | select(.name == "k
 for lua in cairn_get_random.lua cairn_put_random.lua; do LUA_DIR=$HERE/lua WARMUP_DURATION=5s warm_wrk "$lua" "$LU"; done
 follower=$(( ${leader#n} % 3 + 1 ))
 FU="http://127.0.0.1:708$follower"
+# The write-ahead log's counters of every node (sum), from /metrics: "fsyncs entries fsync_seconds batches".
+wal_totals() {
+  local f=0 e=0 s=0 b=0 m
+  for i in 1 2 3; do
+    m=$(curl -s "http://127.0.0.1:708$i/metrics")
+    f=$(awk -v a="$f" '$1=="cairn_wal_fsyncs_total"{a+=$2} END{print a}' <<<"$m")
+    e=$(awk -v a="$e" '$1=="cairn_wal_entries_appended_total"{a+=$2} END{print a}' <<<"$m")
+    s=$(awk -v a="$s" '$1=="cairn_wal_fsync_seconds_total"{a+=$2} END{printf "%.6f", a}' <<<"$m")
+    b=$(awk -v a="$b" '$1=="cairn_wal_append_batches_total"{a+=$2} END{print a}' <<<"$m")
+  done
+  echo "$f $e $s $b"
+}
+WAL_MD=$RES/wal.md
+echo "| run | fsyncs/s (3 nodes) | entries per fsync | mean fsync ms | entries per batch |" >"$WAL_MD"
+echo "|---|---:|---:|---:|---:|" >>"$WAL_MD"
+wal_row() { # LABEL BEFORE AFTER SECONDS
+  read -r f0 e0 s0 b0 <<<"$2"; read -r f1 e1 s1 b1 <<<"$3"
+  awk -v l="$1" -v f="$((f1 - f0))" -v e="$((e1 - e0))" -v s="$(awk -v a="$s1" -v b="$s0" 'BEGIN{print a-b}')" -v b="$((b1 - b0))" -v t="$4" \
+    'BEGIN { if (f == 0) { printf "| %s | 0 (in memory) | – | – | – |\n", l; exit }
+             printf "| %s | %.0f | %.1f | %.2f | %.1f |\n", l, f / t, e / f, 1000 * s / f, (b ? e / b : 0) }' >>"$WAL_MD"
+}
 for run in $(seq 1 "$REPEATS"); do
+  before=$(wal_totals)
   LUA_DIR=$HERE/lua run_wrk cairn3 put_leader "$ALL" "$run" "PUT to the leader, 3 nodes, $MODE" cairn_put_random.lua "$LU"
+  wal_row "PUT to the leader, run $run ($MODE)" "$before" "$(wal_totals)" "${WRK_DURATION%s}"
   LUA_DIR=$HERE/lua run_wrk cairn3 get_leader "$ALL" "$run" "GET linearizable from the leader, 3 nodes" cairn_get_random.lua "$LU"
   LUA_DIR=$HERE/lua run_wrk cairn3 put_follower "$ALL" "$run" "PUT to a follower (forwarded), 3 nodes, $MODE" cairn_put_random.lua "$FU"
   LUA_DIR=$HERE/lua run_wrk cairn3 get_follower "$ALL" "$run" "GET linearizable from a follower (read index), 3 nodes" cairn_get_random.lua "$FU"
@@ -80,4 +103,5 @@ for p in "${PIDS[@]}"; do stop_pid "$p"; done
 
 skipped etcd3 || "$PEERS/20_etcd.sh" cluster
 "$HERE/compare-table.sh" "$RESULTS_TSV" "$RES/machine.txt" | tee "$RES/compare.md"
+{ echo; echo "### Write-ahead log during the PUT runs (all three nodes, from /metrics)"; echo; cat "$WAL_MD"; } | tee -a "$RES/compare.md"
 log "results: $RESULTS_TSV, $RES/compare.md"

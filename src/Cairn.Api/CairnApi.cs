@@ -63,7 +63,8 @@ public static partial class CairnApi
         services.AddSingleton<RequestValidation>();
         services.AddSingleton<Writes>();
         services.AddSingleton<SortableIds>();
-        services.AddSingleton(sp => new CairnMetrics(() => sp.GetRequiredService<IKvService>().Status, sp.GetService<Cairn.Transport.ITransport>()));
+        services.AddSingleton(sp => new CairnMetrics(() => sp.GetRequiredService<IKvService>().Status, sp.GetService<Cairn.Transport.ITransport>(),
+            () => (sp.GetService<Cairn.Node.Cluster.ClusterNode>()?.OwnedStorage as Cairn.Storage.FileStorage)?.Log.Stats));
         services.AddSingleton<PrometheusExporter>();
         services.AddOptions<WatchOptions>().Bind(builder.Configuration.GetSection(WatchOptions.Section))
             .ValidateDataAnnotations().ValidateOnStart();

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Cairn.Node;
+using Cairn.Storage.Log;
 using Cairn.Transport;
 
 namespace Cairn.Api.Metrics;
@@ -17,7 +18,8 @@ public sealed class CairnMetrics : IDisposable
     /// <summary>This node's meter (one per node, so several nodes in one process keep their figures apart).</summary>
     public Meter Meter => _meter;
 
-    public CairnMetrics(Func<NodeStatus> status, ITransport? transport)
+    /// <param name="wal">The write-ahead log's counters, or null when the node keeps its log in memory.</param>
+    public CairnMetrics(Func<NodeStatus> status, ITransport? transport, Func<LogStats?>? wal = null)
     {
         _meter.CreateObservableGauge("cairn_raft_term", () => (long)status().Term, description: "Current Raft term");
         _meter.CreateObservableGauge("cairn_raft_commit_index", () => status().CommitIndex, description: "Highest log index known committed");
@@ -34,6 +36,7 @@ public sealed class CairnMetrics : IDisposable
             description: "Time a read waited for its consistency level (read index round for linearizable)");
         HttpRequests = _meter.CreateCounter<long>("cairn_http_requests_total", description: "HTTP requests by route, method and status");
         HttpSeconds = _meter.CreateHistogram<double>("cairn_http_request_duration_seconds", description: "HTTP request duration by route");
+        if (wal is not null) AddWal(wal);
         if (transport is null) return;
         _meter.CreateObservableCounter("cairn_peer_bytes_sent_total",
             () => transport.GetPeerStats().Select(p => new Measurement<long>(p.BytesSent, new KeyValuePair<string, object?>("peer", p.Peer.ToString()))),
@@ -57,4 +60,16 @@ public sealed class CairnMetrics : IDisposable
     public Histogram<double> HttpSeconds { get; }
 
     public void Dispose() => _meter.Dispose();
+
+    private void AddWal(Func<LogStats?> wal)
+    {
+        IEnumerable<Measurement<T>> Read<T>(Func<LogStats, T> pick) where T : struct =>
+            wal() is { } stats ? [new Measurement<T>(pick(stats))] : [];
+        _meter.CreateObservableCounter("cairn_wal_append_batches_total", () => Read(s => s.AppendBatches),
+            description: "Write-ahead log appends (one per Raft batch with entries)");
+        _meter.CreateObservableCounter("cairn_wal_entries_appended_total", () => Read(s => s.EntriesAppended), description: "Entries written to the write-ahead log");
+        _meter.CreateObservableCounter("cairn_wal_bytes_appended_total", () => Read(s => s.BytesAppended), description: "Bytes written to the write-ahead log");
+        _meter.CreateObservableCounter("cairn_wal_fsyncs_total", () => Read(s => s.Fsyncs), description: "fsync calls on write-ahead log segments");
+        _meter.CreateObservableCounter("cairn_wal_fsync_seconds_total", () => Read(s => s.FsyncSeconds), description: "Time spent in write-ahead log fsync calls");
+    }
 }

@@ -36,6 +36,9 @@ public sealed partial class ClusterNode : IKvService, IPeerFrameHandler, IRaftMe
     private int _disposed;
     private readonly IDisposable? _ownedStorage;
 
+    /// <summary>The file storage this node owns and closes (null when it keeps its log in memory).</summary>
+    public IDisposable? OwnedStorage => _ownedStorage;
+
     /// <param name="ownedStorage">Closed after the driver stopped (the file stores), or null for in-memory stores.</param>
     public ClusterNode(ClusterOptions options, NodeOptions nodeOptions, ITransport transport, KvStore store,
         ILogStore log, IStableStore stable, ISnapshotStore snapshots, TimeProvider time, ILoggerFactory loggers, IDisposable? ownedStorage = null)

@@ -20,7 +20,7 @@ public sealed partial class FileLogStore
             try
             {
                 if (first <= LastIndex) TruncateFrom(first.Value);
-                WriteRecords(entries);
+                CountAppend(entries.Count, WriteRecords(entries));
                 if (_durability.SyncAppends) SyncCore();
             }
             catch (IOException e) when (e is not StorageFailedException)
@@ -55,9 +55,7 @@ public sealed partial class FileLogStore
         if (_disposed) return;
         foreach (var segment in _segments)
         {
-            if (!segment.Dirty) continue;
-            FileSystem.SyncFile(segment.Handle);
-            segment.Dirty = false;
+            if (segment.Dirty) SyncSegment(segment);
         }
         if (_directoryDirty)
         {
@@ -85,8 +83,7 @@ public sealed partial class FileLogStore
         LastIndex = new LogIndex(index - 1);
         if (_durability.SyncStructural)
         {
-            FileSystem.SyncFile(segment.Handle);
-            segment.Dirty = false;
+            SyncSegment(segment);
             if (_directoryDirty) FileSystem.SyncDirectory(_directory);
             _directoryDirty = false;
         }
@@ -96,8 +93,10 @@ public sealed partial class FileLogStore
         }
     }
 
-    private void WriteRecords(IReadOnlyList<Entry> entries)
+    /// <summary>Writes the records and returns their size in bytes.</summary>
+    private long WriteRecords(IReadOnlyList<Entry> entries)
     {
+        long bytes = 0;
         var segment = _segments.Count > 0 ? _segments[^1] : CreateSegment(entries[0].Index.Value);
         Invariant.Check(segment.NextIndex == entries[0].Index.Value, "the last segment ends just before the appended entries");
         var used = 0;
@@ -121,9 +120,11 @@ public sealed partial class FileLogStore
             LogRecord.Write(_buffer.AsSpan(used, size), entry);
             segment.Add(pendingFrom + used, entry.Term.Value);
             used += size;
+            bytes += size;
         }
         Flush(segment, ref used);
         LastIndex = entries[^1].Index;
+        return bytes;
     }
 
     // The segment's offsets already count the buffered records; Length moves once they are in the file.

@@ -181,4 +181,22 @@ public sealed class SegmentTests : IDisposable
         Restart();
         Assert.Equal(I(6), Log.LastIndex);
     }
+
+    [Fact]
+    public void Stats_CountBatchesEntriesBytesAndFsyncs()
+    {
+        Assert.Equal(default, Log.Stats with { FsyncSeconds = 0 });
+        Log.Append(Run(1, 1, 3, DataBytes));
+        Log.Append(Run(4, 1, 2, DataBytes));
+        var stats = Log.Stats;
+        Assert.Equal(2, stats.AppendBatches);
+        Assert.Equal(5, stats.EntriesAppended);
+        Assert.Equal(5 * 125, stats.BytesAppended);
+        // PerBatch: one fsync per dirty segment per append (the second append went wholly into a new segment).
+        Assert.Equal(2, stats.Fsyncs);
+        Assert.True(stats.FsyncSeconds > 0);
+        Log.Append(Run(5, 2, 1, DataBytes)); // truncation first: one more fsync before the write
+        Assert.Equal(6, Log.Stats.EntriesAppended);
+        Assert.Equal(4, Log.Stats.Fsyncs);
+    }
 }
