@@ -18,11 +18,11 @@ public sealed class LocalCluster : IAsyncDisposable
 
     public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(15);
 
-    public LocalCluster(int size, int seed = 1)
+    public LocalCluster(int size, int seed = 1, RaftDriverOptions? options = null)
     {
         var ids = Enumerable.Range(1, size).Select(i => new NodeId((ulong)i)).ToArray();
         var membership = new Membership(ids, []);
-        var options = new RaftDriverOptions { TickMs = 10, ElectionTicks = 10, SnapshotEntries = 200 };
+        options ??= new RaftDriverOptions { TickMs = 10, ElectionTicks = 10, SnapshotEntries = 200 };
         foreach (var id in ids)
         {
             var config = new RaftConfig
@@ -34,7 +34,9 @@ public sealed class LocalCluster : IAsyncDisposable
                 SnapshotLogTailEntries = 50,
                 Bootstrap = membership,
             };
-            var driver = new RaftDriver(config, new InMemoryLogStore(), new InMemoryStableStore(), new InMemorySnapshotStore(),
+            var snapshots = new InMemorySnapshotStore();
+            Snapshots[id] = snapshots;
+            var driver = new RaftDriver(config, new InMemoryLogStore(), new InMemoryStableStore(), snapshots,
                 new KvStore(StoreLimits.Default), new Router(this, id), options, TimeProvider.System, NullLogger.Instance);
             _drivers[id] = driver;
             Services[id] = new RaftKvService(driver, id.ToString(), TimeSpan.FromSeconds(2), TimeProvider.System);
@@ -43,6 +45,9 @@ public sealed class LocalCluster : IAsyncDisposable
     }
 
     public Dictionary<NodeId, RaftKvService> Services { get; } = [];
+
+    /// <summary>Each driver's snapshot store (owned by its loop: read it only to poll for a snapshot's arrival).</summary>
+    public Dictionary<NodeId, InMemorySnapshotStore> Snapshots { get; } = [];
 
     public IReadOnlyCollection<RaftDriver> Drivers => _drivers.Values;
 

@@ -1,3 +1,4 @@
+using Cairn.Node.Raft;
 using System.Text;
 using Cairn.Consensus;
 using Cairn.Store;
@@ -122,5 +123,27 @@ public sealed class RaftDriverTests
         Assert.True(first.IsOk);
         Assert.True(retry.IsOk);
         Assert.Equal(first.Revision, retry.Current!.Meta.ModRevision);
+    }
+
+    [Fact]
+    public async Task ASnapshotIsTakenByBytes_OffTheLoop_WhileWritesGoOn()
+    {
+        var options = new RaftDriverOptions { TickMs = 10, ElectionTicks = 10, SnapshotEntries = long.MaxValue, SnapshotBytes = 8 * 1024 };
+        await using var cluster = new LocalCluster(3, options: options);
+        var leader = await cluster.WaitForLeaderAsync();
+        var value = new string('v', 500);
+        // 40 writes of ~500 bytes pass the 8 KiB trigger on every node; no entry-count trigger could fire.
+        var results = await Task.WhenAll(Enumerable.Range(0, 40).Select(i =>
+            cluster.Services[leader].ProposeAsync(Put($"k{i}", value), default).AsTask()));
+        Assert.All(results, r => Assert.True(r.IsOk));
+        foreach (var (id, snapshots) in cluster.Snapshots)
+        {
+            await LocalCluster.PollAsync(() => (snapshots.LatestMeta is not null, snapshots.LatestMeta?.Index), $"node {id} takes a snapshot");
+        }
+        // Writes keep working after the snapshot, and the snapshot restores to a state the leader had.
+        var after = await cluster.Services[leader].ProposeAsync(Put("after", "x"), default);
+        Assert.True(after.IsOk);
+        var meta = cluster.Snapshots[leader].LatestMeta!;
+        Assert.True(meta.Index.Value > 0 && (long)meta.Index.Value < after.Revision);
     }
 }

@@ -74,6 +74,7 @@ public sealed partial class ClusterNode : IKvService, IPeerFrameHandler, IRaftMe
             ElectionTicks = options.ElectionTicks,
             HeartbeatTicks = options.HeartbeatTicks,
             SnapshotEntries = options.SnapshotEntries,
+            SnapshotBytes = options.SnapshotBytes,
             CheckpointEveryEntries = options.CheckpointEveryEntries,
             OnCheckpoint = OnCheckpoint,
         };

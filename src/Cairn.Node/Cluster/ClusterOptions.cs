@@ -92,6 +92,10 @@ public sealed class ClusterOptions
     [Range(1, long.MaxValue)]
     public long SnapshotEntries { get; set; } = 50_000;
 
+    /// <summary>Applied entry bytes between two snapshots, whatever their count (a few large writes compact too).</summary>
+    [Range(1, long.MaxValue)]
+    public long SnapshotBytes { get; set; } = 64L << 20;
+
     /// <summary>Every node hashes its whole state at each multiple of this log index (replica cross-check); 0 disables.</summary>
     [Range(0, long.MaxValue)]
     public long CheckpointEveryEntries { get; set; } = 10_000;

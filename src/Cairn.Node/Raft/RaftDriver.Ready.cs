@@ -1,6 +1,7 @@
 using Cairn.Consensus;
 using Cairn.Store;
 using Cairn.Store.Codec;
+using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 
 namespace Cairn.Node.Raft;
@@ -53,6 +54,7 @@ public sealed partial class RaftDriver
         {
             _store.Skip(index); // the leader's no-op or a membership entry: a revision with no change
         }
+        _appliedBytesSinceSnapshot += entry.SizeBytes;
         if (_changes.Count > 0) ChangeApplied(entry);
         if (_options.CheckpointEveryEntries > 0 && index % _options.CheckpointEveryEntries == 0) _options.OnCheckpoint?.Invoke(_store.Current);
         if (_proposals.Remove(entry.Index.Value, out var pending))
@@ -92,14 +94,53 @@ public sealed partial class RaftDriver
         _reads.Clear();
     }
 
+    // A snapshot is serialized off the loop from the store's immutable view at the applied index (writes go on),
+    // then handed back as an input so the core saves it and compacts its log between two Ready cycles. One at a time.
     private void MaybeSnapshot()
     {
-        var applied = _store.AppliedRevision;
-        if (applied - _lastSnapshotIndex < _options.SnapshotEntries) return;
-        using var buffer = new MemoryStream();
-        _store.Current.WriteSnapshot(buffer);
-        if (_raft.CreateSnapshot(new LogIndex((ulong)applied), buffer.ToArray())) _lastSnapshotIndex = applied;
+        if (_snapshotInFlight) return;
+        var view = _store.Current;
+        if (view.Revision - _lastSnapshotIndex < _options.SnapshotEntries && _appliedBytesSinceSnapshot < _options.SnapshotBytes) return;
+        _snapshotInFlight = true;
+        _appliedBytesSinceSnapshot = 0;
+        _ = Task.Run(async () =>
+        {
+            Input taken;
+            try
+            {
+                using var buffer = new MemoryStream();
+                view.WriteSnapshot(buffer);
+                taken = new Input.SnapshotTaken(view.Revision, buffer.ToArray(), null);
+            }
+            catch (Exception e) when (e is IOException or InvalidOperationException or OutOfMemoryException)
+            {
+                taken = new Input.SnapshotTaken(view.Revision, [], e);
+            }
+            try
+            {
+                await _inputs.Writer.WriteAsync(taken, _stop.Token);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ChannelClosedException)
+            {
+                // The driver stopped: the snapshot is not needed any more.
+            }
+        });
     }
+
+    private void SnapshotTaken(Input.SnapshotTaken taken)
+    {
+        _snapshotInFlight = false;
+        if (taken.Error is { } error)
+        {
+            LogSnapshotFailed(_logger, taken.Index, error);
+            return;
+        }
+        if (taken.Index <= _lastSnapshotIndex) return; // a snapshot from the leader already covers it
+        if (_raft.CreateSnapshot(new LogIndex((ulong)taken.Index), taken.Data)) _lastSnapshotIndex = taken.Index;
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "taking a snapshot at index {Index} failed; the log keeps growing until the next attempt")]
+    private static partial void LogSnapshotFailed(ILogger logger, long index, Exception error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "installed a snapshot at index {Index}")]
     private static partial void LogSnapshotInstalled(ILogger logger, ulong index);

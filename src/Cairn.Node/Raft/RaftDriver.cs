@@ -53,6 +53,8 @@ public sealed partial class RaftDriver : IAsyncDisposable
     private long _leaderChanges;
     private NodeId _lastLeader;
     private long _lastSnapshotIndex;
+    private long _appliedBytesSinceSnapshot;
+    private bool _snapshotInFlight;
     private int _tickQueued;
     private Task? _loop;
     private ITimer? _ticker;
@@ -229,6 +231,9 @@ public sealed partial class RaftDriver : IAsyncDisposable
             case Input.Unreachable unreachable:
                 _raft.ReportUnreachable(unreachable.Peer);
                 break;
+            case Input.SnapshotTaken taken:
+                SnapshotTaken(taken);
+                break;
         }
     }
 
@@ -303,5 +308,6 @@ public sealed partial class RaftDriver : IAsyncDisposable
         public sealed record Transfer(NodeId Target, TaskCompletionSource<TransferLeadershipResult> Result) : Input;
         public sealed record Change(PendingChange Pending) : Input;
         public sealed record Unreachable(NodeId Peer) : Input;
+        public sealed record SnapshotTaken(long Index, byte[] Data, Exception? Error) : Input;
     }
 }

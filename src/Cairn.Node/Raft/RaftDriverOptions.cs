@@ -20,6 +20,9 @@ public sealed record RaftDriverOptions
     /// <summary>Applied entries after which the driver takes a snapshot and lets the core compact its log.</summary>
     public long SnapshotEntries { get; init; } = 50_000;
 
+    /// <summary>Applied entry bytes (<c>Entry.SizeBytes</c>) after which the driver takes a snapshot, whatever their count.</summary>
+    public long SnapshotBytes { get; init; } = 64L << 20;
+
     /// <summary>
     /// Every this many log indexes the driver hands the store's view at exactly that index to
     /// <see cref="OnCheckpoint"/> (replica cross-check). 0 disables.
