@@ -16,6 +16,24 @@ public sealed class DevCommandTests(ITestOutputHelper output)
     [Fact]
     public async Task Dev_RestartsAKilledFollower_AndSigintLeavesNoNodeRunning() => await KillRestartAndStopAsync("follower");
 
+    [Fact]
+    public async Task Dev_StartedWithSigintIgnored_AsABackgroundJobIs_StillStopsEverythingOnSigint()
+    {
+        var basePort = FreePorts.DevBase(3);
+        await using var dev = DevRun.Start("dev-sigign", sigintIgnored: true, "--base-port", basePort.ToString(), "--in-memory");
+        await Scenario.RunAsync(dev, async () =>
+        {
+            var nodes = await dev.WaitReadyAsync();
+            var pids = dev.RememberDescendants();
+            Assert.Equal(3, nodes.Count);
+            dev.Process.Signal(Posix.SigInt);
+            await dev.Process.WaitForExitAsync(TimeSpan.FromSeconds(30));
+            var alive = pids.Where(Posix.IsAlive).ToList();
+            Assert.True(alive.Count == 0, $"still alive after dev exited: [{string.Join(',', alive)}]");
+            Assert.Equal(0, dev.Process.ExitCode);
+        });
+    }
+
     private async Task KillRestartAndStopAsync(string victimRole)
     {
         var basePort = FreePorts.DevBase(3);

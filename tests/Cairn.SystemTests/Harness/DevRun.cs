@@ -28,12 +28,21 @@ public sealed partial class DevRun : IAsyncDisposable, IDiagnosable
 
     public string Directory { get; }
 
-    public static DevRun Start(string label, params string[] arguments)
+    public static DevRun Start(string label, params string[] arguments) => Start(label, sigintIgnored: false, arguments);
+
+    /// <summary>
+    /// Like <see cref="Start(string, string[])"/>; with <paramref name="sigintIgnored"/> the apphost is exec'ed by a shell
+    /// that ignores SIGINT first — what a background job of a non-interactive shell inherits (same pid as cairn).
+    /// </summary>
+    public static DevRun Start(string label, bool sigintIgnored, params string[] arguments)
     {
         var directory = Path.Combine(Path.GetTempPath(), "cairn-systests",
             $"{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}-{label}-{Guid.NewGuid().ToString("N")[..6]}");
         System.IO.Directory.CreateDirectory(directory);
-        var process = LoggedProcess.Start(CairnBinary.Path, ["dev", "--dir", directory, .. arguments], Path.Combine(directory, "dev.out"));
+        string[] devArgs = ["dev", "--dir", directory, .. arguments];
+        var process = sigintIgnored
+            ? LoggedProcess.Start("/bin/sh", ["-c", "trap '' INT; exec \"$0\" \"$@\"", CairnBinary.Path, .. devArgs], Path.Combine(directory, "dev.out"))
+            : LoggedProcess.Start(CairnBinary.Path, devArgs, Path.Combine(directory, "dev.out"));
         return new DevRun(process, directory);
     }
 
