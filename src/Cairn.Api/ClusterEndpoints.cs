@@ -51,13 +51,14 @@ internal static class ClusterEndpoints
 
     private static async Task<IResult> Add(HttpContext context, RequestValidation validate)
     {
-        var admin = Admin(context);
         RequestValidation.RequireJson(context.Request);
         var body = await RequestValidation.ReadBodyAsync(context.Request, validate.Options.RequestBodyBytesMax, context.RequestAborted);
         JsonBodies.Validate(body, validate.Options.JsonDepthMax, requireObject: true);
         var join = JsonSerializer.Deserialize(body, ApiJsonContext.Default.JoinBody);
         if (join is null || string.IsNullOrEmpty(join.Name) || string.IsNullOrEmpty(join.PeerAddress))
             throw new ApiProblemException(ProblemKind.InvalidMember, "the body needs \"name\" and \"peerAddress\" (and optionally \"httpAddress\")");
+        RequireValidName(join.Name);
+        var admin = Admin(context);
         return await OnLeaderAsync(context, admin, body, async ct =>
             TypedResults.Json(await admin.AddMemberAsync(new MemberInfo(join.Name, join.PeerAddress, join.HttpAddress), ct),
                 ApiJsonContext.Default.MemberView));
@@ -65,6 +66,7 @@ internal static class ClusterEndpoints
 
     private static Task<IResult> Remove(HttpContext context, string name)
     {
+        RequireValidName(name);
         var admin = Admin(context);
         return OnLeaderAsync(context, admin, ReadOnlyMemory<byte>.Empty, async ct =>
         {
@@ -75,16 +77,24 @@ internal static class ClusterEndpoints
 
     private static async Task<IResult> Transfer(HttpContext context, RequestValidation validate)
     {
-        var admin = Admin(context);
         var body = await RequestValidation.ReadBodyAsync(context.Request, validate.Options.RequestBodyBytesMax, context.RequestAborted);
         string? to = null;
         if (body.Length > 0)
         {
             JsonBodies.Validate(body, validate.Options.JsonDepthMax, requireObject: true);
             to = JsonSerializer.Deserialize(body, ApiJsonContext.Default.TransferBody)?.To;
+            if (to is not null) RequireValidName(to);
         }
+        var admin = Admin(context);
         return await OnLeaderAsync(context, admin, body, async ct =>
             TypedResults.Json(new TransferResponse(await admin.TransferLeadershipAsync(to, ct)), ApiJsonContext.Default.TransferResponse));
+    }
+
+    private static void RequireValidName(string name)
+    {
+        if (!NodeNames.IsValid(name))
+            throw new ApiProblemException(ProblemKind.InvalidMember,
+                $"'{name}' is not a valid node name: 1-32 characters of a-z, 0-9 and '-', starting with a letter or digit");
     }
 
     private static IClusterAdmin Admin(HttpContext context) =>

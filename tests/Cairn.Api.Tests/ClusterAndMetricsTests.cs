@@ -54,6 +54,17 @@ public sealed partial class ClusterAndMetricsTests(ApiServer server)
     }
 
     [Fact]
+    public async Task Membership_WithAnInvalidNodeName_IsBadInput_BeforeAnythingElse()
+    {
+        using var remove = await server.Http.DeleteAsync("/v1/_cluster/members/BAD");
+        await ApiServer.AssertProblemAsync(remove, 400, "invalid-member");
+        using var add = await server.Http.PostAsync("/v1/_cluster/members", ApiServer.Json("{\"name\":\"no spaces\",\"peerAddress\":\"127.0.0.1:1\"}"));
+        await ApiServer.AssertProblemAsync(add, 400, "invalid-member");
+        using var transfer = await server.Http.PostAsync("/v1/_cluster/leader/transfer", ApiServer.Json("{\"to\":\"N_1\"}"));
+        await ApiServer.AssertProblemAsync(transfer, 400, "invalid-member");
+    }
+
+    [Fact]
     public async Task StateHash_ChangesWithTheData_AndNamesItsRevision()
     {
         var first = await ApiServer.BodyAsync(await server.Http.GetAsync("/v1/_cluster/hash"));
