@@ -125,7 +125,7 @@ public sealed partial class ClusterNode : IKvService, IPeerFrameHandler, IRaftMe
         var s = _driver.Status;
         if (s.Role == RaftRole.Leader) return _local.ProposeAsync(command, cancellationToken);
         if (s.Leader.IsNone)
-            throw new ServiceUnavailableException(UnavailableReason.NoLeader, false, "there is no leader right now (an election is under way); retry shortly");
+            throw new ServiceUnavailableException(UnavailableReason.NoLeader, false, "there is no leader right now: an election is under way, or too few voters are reachable to elect one; retry shortly");
         return new ValueTask<CommandResult>(ForwardAsync(s.Leader, command, cancellationToken));
     }
 

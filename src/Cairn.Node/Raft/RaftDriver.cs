@@ -283,7 +283,7 @@ public sealed partial class RaftDriver : IAsyncDisposable
     {
         DropReason.NotLeader => new(UnavailableReason.NoLeader, mayHaveApplied,
             leaderHint.IsNone ? "this node is not the leader and knows no leader" : $"this node is not the leader; the leader is {leaderHint}"),
-        DropReason.NoLeader => new(UnavailableReason.NoLeader, mayHaveApplied, "there is no leader right now (an election is under way)"),
+        DropReason.NoLeader => new(UnavailableReason.NoLeader, mayHaveApplied, "there is no leader right now: an election is under way, or too few voters are reachable to elect one"),
         DropReason.Overloaded => new(UnavailableReason.Overloaded, mayHaveApplied, "too many uncommitted writes; retry later"),
         DropReason.TransferInProgress => new(UnavailableReason.NoLeader, mayHaveApplied, "leadership is being transferred; retry shortly"),
         DropReason.LeaderNotReady => new(UnavailableReason.NotReady, mayHaveApplied, "the new leader has not committed an entry of its term yet; retry shortly"),
