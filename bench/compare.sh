@@ -49,7 +49,7 @@ bench_row() { # OP NOTES CAIRN_BENCH_ARGS... : one `cairn bench --json` run reco
 if ! skipped cairn; then
   log "building cairn (Release)"
   dotnet publish "$ROOT/src/Cairn" -c Release -o "$PB/cairn" -nologo -v q >/dev/null
-  start_bg cairn "$PB/cairn.log" "$PB/cairn/cairn" serve --http "127.0.0.1:$CAIRN_PORT" --Logging:LogLevel:Default=Warning
+  start_bg cairn "$PB/cairn.log" "$PB/cairn/cairn" serve --http "127.0.0.1:$CAIRN_PORT" --in-memory --Logging:LogLevel:Default=Warning
   CPID=$LAST_PID
   wait_port "$CAIRN_PORT" 60; assert_loopback_only "$CAIRN_PORT"
   CU="http://127.0.0.1:$CAIRN_PORT"

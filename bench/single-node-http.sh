@@ -27,7 +27,7 @@ cp "$PEERS/kestrel/Program.cs" "$K/Program.cs"
 (cd "$K" && dotnet build -c Release -o "$K/out" -nologo -v q >/dev/null)
 
 export DOTNET_NOLOGO=1
-start_bg cairn "$PB/cairn.log" "$PB/cairn/cairn" serve --http "127.0.0.1:$CAIRN_PORT" --Logging:LogLevel:Default=Warning
+start_bg cairn "$PB/cairn.log" "$PB/cairn/cairn" serve --http "127.0.0.1:$CAIRN_PORT" --in-memory --Logging:LogLevel:Default=Warning
 CPID=$LAST_PID
 wait_port "$CAIRN_PORT" 60; assert_loopback_only "$CAIRN_PORT"
 start_bg kestrel "$PB/kestrel.log" env ASPNETCORE_URLS="http://127.0.0.1:$KESTREL_PORT" dotnet "$K/out/kestrel.dll"

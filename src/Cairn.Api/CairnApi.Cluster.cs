@@ -39,11 +39,9 @@ public static partial class CairnApi
             .ValidateDataAnnotations().ValidateOnStart();
         var nodeName = builder.Configuration[$"{NodeOptions.Section}:NodeId"] ?? new NodeOptions().NodeId;
         var id = NodeNames.ToId(nodeName);
-        var urls = (builder.Configuration["urls"] ?? "http://127.0.0.1:7070").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var urls = (cluster.HttpUrls ?? builder.Configuration["urls"] ?? "http://127.0.0.1:7070").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         cluster.AdvertiseHttp ??= urls[0].Replace("0.0.0.0", Dns.GetHostName(), StringComparison.Ordinal);
         var peerEndpoint = ToEndpoint(PeerAddress.Parse(cluster.PeerAddress!));
-        // Kestrel listens on the endpoints below; left set, "urls" would only earn an "Overriding address(es)" warning.
-        builder.WebHost.UseSetting(WebHostDefaults.ServerUrlsKey, string.Empty);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             // Endpoints configured in code replace the "urls" setting, so the HTTP ones are listed here too.

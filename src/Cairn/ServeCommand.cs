@@ -24,7 +24,8 @@ internal static class ServeCommand
         };
         var peerAddress = new Option<string?>("--peer-address")
         {
-            Description = "host:port to listen on for other nodes; set it to run as a cluster member (without it the node runs alone)",
+            Description = "host:port to listen on for other nodes (default for a node started alone: 127.0.0.1 and the HTTP port + 100; "
+                + "a node started alone with --in-memory runs without Raft and without a peer port)",
         };
         var peers = new Option<string?>("--peers")
         {
@@ -65,8 +66,28 @@ internal static class ServeCommand
             var url = ToUrl(parse.GetValue(http)!);
             var hostArgs = new List<string> { "--urls", url, $"--{Node.NodeOptions.Section}:NodeId={parse.GetValue(nodeId)}" };
             const string Cluster = Node.Cluster.ClusterOptions.Section;
-            if (parse.GetValue(peerAddress) is { } pa) hostArgs.Add($"--{Cluster}:PeerAddress={pa}");
-            if (parse.GetValue(peers) is { } ps) hostArgs.Add($"--{Cluster}:Peers={ps}");
+            var (pa, ps) = (parse.GetValue(peerAddress), parse.GetValue(peers));
+            if (pa is null && ps is null && parse.GetValue(join) is null && !parse.GetValue(inMemory))
+            {
+                // Alone and durable: a one-voter Raft cluster, so that what it acknowledged survives a restart.
+                var port = new Uri(url).Port;
+                if (port is 0 or > 65_435)
+                {
+                    Console.Error.WriteLine("cairn serve: give --peer-address (or --in-memory) when --http has port 0 or above 65435");
+                    return 2;
+                }
+                pa = $"127.0.0.1:{port + 100}";
+                ps = $"{parse.GetValue(nodeId)}={pa}";
+            }
+            if (pa is not null)
+            {
+                hostArgs.Add($"--{Cluster}:PeerAddress={pa}");
+                // A cluster member lists its HTTP listeners itself (see ClusterOptions.HttpUrls), not through "urls".
+                hostArgs.Remove("--urls");
+                hostArgs.Remove(url);
+                hostArgs.Add($"--{Cluster}:HttpUrls={url}");
+            }
+            if (ps is not null) hostArgs.Add($"--{Cluster}:Peers={ps}");
             if (parse.GetValue(join) is { } j) hostArgs.Add($"--{Cluster}:Join={j}");
             if (parse.GetValue(clusterId) is { } c) hostArgs.Add($"--{Cluster}:ClusterId={c}");
             if (parse.GetValue(advertise) is { } a) hostArgs.Add($"--{Cluster}:AdvertiseHttp={a}");

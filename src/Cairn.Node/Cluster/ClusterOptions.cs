@@ -28,6 +28,12 @@ public sealed class ClusterOptions
     /// <summary>The HTTP URL other nodes and clients use to reach this node (default: the first URL it listens on).</summary>
     public string? AdvertiseHttp { get; set; }
 
+    /// <summary>
+    /// The HTTP URLs to listen on, ';'-separated (cairn serve --http sets it). Unset: the host's "urls" setting.
+    /// A cluster member configures every listener in code, so "urls" would only earn Kestrel's override warning.
+    /// </summary>
+    public string? HttpUrls { get; set; }
+
     /// <summary>An extra HTTP host:port bound with SO_REUSEPORT, shared by several nodes on one machine (the kernel spreads connections).</summary>
     public string? SharedHttp { get; set; }
 
