@@ -20,7 +20,7 @@ public sealed class PrometheusExporter : IDisposable
     private static readonly double[] Buckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
     private readonly MeterListener _listener = new();
-    private readonly ConcurrentDictionary<(Instrument Instrument, string Labels), Series> _series = new();
+    private readonly ConcurrentDictionary<SeriesKey, Series> _series = new();
     private readonly Lock _scrape = new();
 
     /// <param name="metrics">The node's instruments: only its meter is exported (several nodes may share a process, as in tests).</param>
@@ -54,7 +54,7 @@ public sealed class PrometheusExporter : IDisposable
                 };
                 if (instrument.Description is { Length: > 0 } help) text.Append("# HELP ").Append(instrument.Name).Append(' ').Append(help).Append('\n');
                 text.Append("# TYPE ").Append(instrument.Name).Append(' ').Append(type).Append('\n');
-                foreach (var (key, series) in group.OrderBy(s => s.Key.Labels, StringComparer.Ordinal)) series.Write(text, instrument.Name, key.Labels);
+                foreach (var series in group.Select(s => s.Value).OrderBy(s => s.Labels, StringComparer.Ordinal)) series.Write(text, instrument.Name, series.Labels);
             }
             return text.ToString();
         }
@@ -62,15 +62,36 @@ public sealed class PrometheusExporter : IDisposable
 
     public void Dispose() => _listener.Dispose();
 
+    // The hot path (every request records a few measurements): the series is found by the tag values themselves,
+    // so the label text is built once per series, not once per measurement.
     private void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
-        var series = _series.GetOrAdd((instrument, Labels(tags)), static k => k.Instrument switch
+        var key = SeriesKey.Of(instrument, tags);
+        if (!_series.TryGetValue(key, out var series))
         {
-            Histogram<double> => new HistogramSeries(),
-            Counter<long> or Counter<double> or UpDownCounter<long> => new SumSeries(),
-            _ => new LastValueSeries(),
-        });
+            var labels = Labels(tags);
+            series = _series.GetOrAdd(key, instrument switch
+            {
+                Histogram<double> => new HistogramSeries(labels),
+                Counter<long> or Counter<double> or UpDownCounter<long> => new SumSeries(labels),
+                _ => new LastValueSeries(labels),
+            });
+        }
         series.Add(value);
+    }
+
+    /// <summary>An instrument and its tags in key order; more than three tags are keyed by their label text instead.</summary>
+    private readonly record struct SeriesKey(Instrument Instrument, string? K0, object? V0, string? K1, object? V1, string? K2, object? V2, string? Text)
+    {
+        public static SeriesKey Of(Instrument instrument, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            if (tags.Length > 3) return new(instrument, null, null, null, null, null, null, Labels(tags));
+            KeyValuePair<string, object?> a = tags.Length > 0 ? tags[0] : default, b = tags.Length > 1 ? tags[1] : default, c = tags.Length > 2 ? tags[2] : default;
+            if (tags.Length > 1 && string.CompareOrdinal(a.Key, b.Key) > 0) (a, b) = (b, a);
+            if (tags.Length > 2 && string.CompareOrdinal(b.Key, c.Key) > 0) (b, c) = (c, b);
+            if (tags.Length > 1 && string.CompareOrdinal(a.Key, b.Key) > 0) (a, b) = (b, a);
+            return new(instrument, a.Key, a.Value, b.Key, b.Value, c.Key, c.Value, null);
+        }
     }
 
     private static string Labels(ReadOnlySpan<KeyValuePair<string, object?>> tags)
@@ -96,8 +117,10 @@ public sealed class PrometheusExporter : IDisposable
     private static string Number(double v) =>
         double.IsPositiveInfinity(v) ? "+Inf" : v.ToString("R", CultureInfo.InvariantCulture);
 
-    private abstract class Series
+    private abstract class Series(string labels)
     {
+        public string Labels { get; } = labels;
+
         public abstract void Add(double value);
         public abstract void Write(StringBuilder text, string name, string labels);
 
@@ -109,7 +132,7 @@ public sealed class PrometheusExporter : IDisposable
         }
     }
 
-    private sealed class SumSeries : Series
+    private sealed class SumSeries(string labels) : Series(labels)
     {
         private double _sum;
         public override void Add(double value)
@@ -126,17 +149,17 @@ public sealed class PrometheusExporter : IDisposable
         public override void Write(StringBuilder text, string name, string labels) => Line(text, name, labels, Volatile.Read(ref _sum));
     }
 
-    private sealed class LastValueSeries : Series
+    private sealed class LastValueSeries(string labels) : Series(labels)
     {
         private double _value;
         public override void Add(double value) => Volatile.Write(ref _value, value);
         public override void Write(StringBuilder text, string name, string labels) => Line(text, name, labels, Volatile.Read(ref _value));
     }
 
-    private sealed class HistogramSeries : Series
+    private sealed class HistogramSeries(string labels) : Series(labels)
     {
         private readonly long[] _counts = new long[Buckets.Length + 1];
-        private readonly SumSeries _sum = new();
+        private readonly SumSeries _sum = new(labels);
 
         public override void Add(double value)
         {
