@@ -102,6 +102,7 @@ public static partial class CairnApi
             FsyncPolicy = cluster.FsyncPolicy,
             FsyncIntervalMs = cluster.FsyncIntervalMs,
             TruncateCorruptTail = cluster.TruncateCorruptTail,
+            SegmentBytes = cluster.WalSegmentBytes,
         }, loggers.CreateLogger<FileStorage>(), time);
         try
         {

@@ -64,6 +64,7 @@ public sealed partial class ClusterNode : IKvService, IPeerFrameHandler, IRaftMe
             HeartbeatTicks = options.HeartbeatTicks,
             Bootstrap = bootstrap,
             ReadMode = options.LeaseReads ? ReadMode.LeaseBased : ReadMode.Safe,
+            SnapshotLogTailEntries = options.SnapshotLogTailEntries,
         };
         var driverOptions = new RaftDriverOptions
         {

@@ -88,6 +88,14 @@ public sealed class ClusterOptions
     [Range(1, long.MaxValue)]
     public long SnapshotEntries { get; set; } = 50_000;
 
+    /// <summary>Log entries kept below a snapshot's index when the log is compacted, so a slightly lagging follower catches up from the log instead of a snapshot.</summary>
+    [Range(0, long.MaxValue)]
+    public long SnapshotLogTailEntries { get; set; } = 1024;
+
+    /// <summary>Size at which the write-ahead log starts a new segment file (segments a snapshot covers are deleted whole).</summary>
+    [Range(Cairn.Storage.StorageOptions.SegmentBytesMin, Cairn.Storage.StorageOptions.SegmentBytesMax)]
+    public long WalSegmentBytes { get; set; } = 64L << 20;
+
     /// <summary>Every node hashes its whole state at each multiple of this log index (replica cross-check); 0 disables.</summary>
     [Range(0, long.MaxValue)]
     public long CheckpointEveryEntries { get; set; } = 10_000;
