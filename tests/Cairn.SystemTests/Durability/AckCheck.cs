@@ -20,10 +20,10 @@ public static class AckCheck
 {
     private const int PageItems = 1000;
 
-    /// <summary>id → document JSON, read page by page at the linearizable level (each page retried while it answers 503).</summary>
-    public static async Task<(Dictionary<string, string> Documents, long Revision)> ReadCollectionAsync(HttpClient client, string collection)
+    /// <summary>id → (document JSON, mod revision), read page by page at the linearizable level (each page retried while it answers 503).</summary>
+    public static async Task<(Dictionary<string, (string Json, long Revision)> Documents, long Revision)> ReadCollectionAsync(HttpClient client, string collection)
     {
-        var documents = new Dictionary<string, string>();
+        var documents = new Dictionary<string, (string, long)>();
         string? after = null;
         long revision = 0;
         do
@@ -38,7 +38,7 @@ public static class AckCheck
                 var root = doc.RootElement;
                 revision = Math.Max(revision, root.GetProperty("revision").GetInt64());
                 foreach (var item in root.GetProperty("items").EnumerateArray())
-                    documents[item.GetProperty("id").GetString()!] = item.GetProperty("document").GetRawText();
+                    documents[item.GetProperty("id").GetString()!] = (item.GetProperty("document").GetRawText(), item.GetProperty("revision").GetInt64());
                 after = root.TryGetProperty("next", out var next) && next.ValueKind == JsonValueKind.String ? next.GetString() : null;
             }
         }
@@ -66,7 +66,7 @@ public static class AckCheck
         {
             var id = path[prefix.Length..];
             if (!documents.TryGetValue(id, out var found)) missing.Add(path);
-            else Assert.True(found == body, $"{path} on {node}: acknowledged {body}, read {found}");
+            else Assert.True(found.Json == body, $"{path} on {node}: acknowledged {body}, read {found.Json}");
         }
         Assert.True(missing.Count == 0,
             $"{missing.Count} of {writer.Acked.Count} acknowledged writes missing on {node} at revision {revision}: {string.Join(", ", missing.Take(20))}");
