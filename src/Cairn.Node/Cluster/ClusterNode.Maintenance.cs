@@ -39,6 +39,7 @@ public sealed partial class ClusterNode
                     _expiry = ExpiryProposer.ProposeDueAsync(_driver.Store, _time, _nodeOptions.ExpiryBatchKeysMax, ProposeAsync, _logger, stopping);
             }
             MaybeCrossCheck(s, stopping);
+            WatchForDataLoss(s);
             if (!s.Membership.Contains(Id) && !string.IsNullOrWhiteSpace(_options.Join) && _joining.IsCompleted)
                 _joining = JoinAsync(_options.Join!, stopping);
         }

@@ -84,6 +84,13 @@ public sealed class ClusterOptions
     [Range(10, 60_000)]
     public int MaintenanceIntervalMs { get; set; } = 200;
 
+    /// <summary>
+    /// While a node knows no leader it asks every voter this often whether it restarted without its state; a majority
+    /// that did means the data is lost (reported until an operator accepts it). Answers older than 3 intervals are ignored.
+    /// </summary>
+    [Range(10, 600_000)]
+    public int RecoveryProbeIntervalMs { get; set; } = 1_000;
+
     /// <summary>Committed entries between two snapshots of the store (log compaction).</summary>
     [Range(1, long.MaxValue)]
     public long SnapshotEntries { get; set; } = 50_000;
