@@ -30,6 +30,7 @@ public sealed partial class ClusterNode
             var s = _driver.Status;
             var stopping = _stop.Token;
             if (stopping.IsCancellationRequested) return;
+            if (!_forwards.IsEmpty) FailForwardsToFormerLeaders(s.Leader);
             if (s.Membership.Contains(Id) && !s.Leader.IsNone && _registration.IsCompleted && NeedsRegistration())
                 _registration = RegisterSelfAsync(stopping);
             if (s.Role == RaftRole.Leader)
