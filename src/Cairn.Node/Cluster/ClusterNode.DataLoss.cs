@@ -37,7 +37,7 @@ public sealed partial class ClusterNode
     /// <summary>
     /// Maintenance: while this node knows no leader (or is recovering without one), ask every voter every
     /// <see cref="ClusterOptions.RecoveryProbeIntervalMs"/> whether it is recovering, and declare the data lost when a
-    /// majority of the voters is. A node with a leader that is not recovering clears the state.
+    /// majority of the voters is. Only a node that knows a leader and is not recovering clears the state.
     /// </summary>
     private void WatchForDataLoss(Raft.RaftDriverStatus s)
     {
@@ -79,15 +79,9 @@ public sealed partial class ClusterNode
             if (recovering) lost.Add(voter);
             else if (survivor is null || lastIndex > longest) (survivor, longest) = (voter, lastIndex);
         }
-        if (lost.Count < s.Membership.Quorum)
-        {
-            if (_dataLoss is { } was)
-            {
-                _dataLoss = null;
-                LogDataLossCleared(_logger, Name, "none yet", string.Join(", ", was.LostNodes));
-            }
-            return;
-        }
+        // Sticky once declared: a recovering node stops recovering only by catching up from a leader, so fewer answers
+        // (a lost node stopped, a report went stale) do not make the data less lost; a leader clears it (above).
+        if (lost.Count < s.Membership.Quorum) return;
         var names = lost.Select(_directory.NameOf).ToList();
         var survivorName = survivor is { } sv ? _directory.NameOf(sv) : null;
         var previous = _dataLoss;
