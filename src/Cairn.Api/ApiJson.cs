@@ -54,7 +54,8 @@ public sealed record TxnOpResult(
 
 public sealed record TxnResponse(bool Succeeded, long Revision, IReadOnlyList<TxnOpResult> Results);
 
-public sealed record HealthResponse(string Status, string NodeId, string Role, long AppliedIndex);
+/// <param name="Reason">Why the node is not ready, as a sentence (null when ready).</param>
+public sealed record HealthResponse(string Status, string NodeId, string Role, long AppliedIndex, string? Reason = null);
 
 /// <summary>The API's one JSON context: camelCase, nulls omitted, source-generated.</summary>
 [JsonSourceGenerationOptions(
@@ -68,6 +69,7 @@ public sealed record HealthResponse(string Status, string NodeId, string Role, l
 [JsonSerializable(typeof(KvListResponse))]
 [JsonSerializable(typeof(TxnResponse))]
 [JsonSerializable(typeof(HealthResponse))]
+[JsonSerializable(typeof(Cairn.Node.Cluster.DataLossAccepted))]
 [JsonSerializable(typeof(JsonElement))]
 [JsonSerializable(typeof(Cairn.Node.Cluster.ClusterView))]
 [JsonSerializable(typeof(Cairn.Node.Cluster.MemberView))]

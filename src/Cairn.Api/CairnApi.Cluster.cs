@@ -103,6 +103,7 @@ public static partial class CairnApi
             FsyncIntervalMs = cluster.FsyncIntervalMs,
             CommitSaveIntervalMs = cluster.CommitSaveIntervalMs,
             TruncateCorruptTail = cluster.TruncateCorruptTail,
+            SegmentBytes = cluster.WalSegmentBytes,
         }, loggers.CreateLogger<FileStorage>(), time);
         try
         {

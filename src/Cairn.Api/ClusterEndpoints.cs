@@ -29,6 +29,23 @@ internal static class ClusterEndpoints
         v1.MapPost("/_cluster/members", Add).WithName("AddMember").Produces<MemberView>().ProducesProblem(400).ProducesProblem(409);
         v1.MapDelete("/_cluster/members/{name}", Remove).WithName("RemoveMember").ProducesProblem(400).ProducesProblem(409);
         v1.MapPost("/_cluster/leader/transfer", Transfer).WithName("TransferLeadership").Produces<TransferResponse>().ProducesProblem(409);
+        v1.MapPost("/_cluster/accept-data-loss", AcceptDataLoss).WithName("AcceptDataLoss")
+            .WithSummary("After a majority of voters lost their state: continue from this node's state (never relayed)")
+            .Produces<DataLossAccepted>().ProducesProblem(409).ProducesProblem(503);
+    }
+
+    // Runs on the node it is sent to: there is no leader to relay it to, and the node chosen is the one whose state is kept.
+    private static async Task<IResult> AcceptDataLoss(HttpContext context, CancellationToken cancellationToken)
+    {
+        var admin = Admin(context);
+        try
+        {
+            return TypedResults.Json(await admin.AcceptDataLossAsync(cancellationToken), ApiJsonContext.Default.DataLossAccepted);
+        }
+        catch (InvalidOperationException e)
+        {
+            return Problems.Result(ProblemKind.DataLossRefused, e.Message);
+        }
     }
 
     private static Microsoft.AspNetCore.Http.HttpResults.JsonHttpResult<ClusterView> Get(HttpContext context, IKvService kv)

@@ -19,7 +19,7 @@ internal static class OperationsEndpoints
         app.MapGet("/readyz", (IKvService kv) =>
         {
             var s = kv.Status;
-            var body = new HealthResponse(s.Ready ? "ready" : "not-ready", s.NodeId, s.Role, s.AppliedIndex);
+            var body = new HealthResponse(s.Ready ? "ready" : s.DataLost ? "data-lost" : "not-ready", s.NodeId, s.Role, s.AppliedIndex, s.NotReadyReason);
             return TypedResults.Json(body, ApiJsonContext.Default.HealthResponse, statusCode: s.Ready ? 200 : 503);
         }).WithName("Ready");
     }

@@ -25,6 +25,8 @@ public enum ProblemKind
     OutcomeUnknown,
     InvalidMember,
     MembershipRefused,
+    DataLost,
+    DataLossRefused,
 }
 
 /// <summary>The one place that turns an error kind into status, type and title (RFC 9457 problem details).</summary>
@@ -53,6 +55,8 @@ public static class Problems
         ProblemKind.OutcomeUnknown => (503, "outcome-unknown", "The write may or may not have been applied"),
         ProblemKind.InvalidMember => (400, "invalid-member", "Invalid member description"),
         ProblemKind.MembershipRefused => (409, "membership-refused", "The membership change was refused"),
+        ProblemKind.DataLost => (503, "data-lost", "A majority of the cluster's voters lost their state; nothing is served until an operator accepts the loss"),
+        ProblemKind.DataLossRefused => (409, "data-loss-refused", "The data loss cannot be accepted on this node"),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
@@ -60,7 +64,8 @@ public static class Problems
         new(kind, detail, revision, currentRevision);
 
     public static ProblemResult Unavailable(ServiceUnavailableException e) =>
-        new(e.MayHaveApplied ? ProblemKind.OutcomeUnknown : ProblemKind.Unavailable, e.Message, null, null)
+        new(e.Reason == UnavailableReason.DataLost ? ProblemKind.DataLost : e.MayHaveApplied ? ProblemKind.OutcomeUnknown : ProblemKind.Unavailable,
+            e.Message, null, null)
         {
             Reason = e.Reason,
             MayHaveApplied = e.MayHaveApplied,

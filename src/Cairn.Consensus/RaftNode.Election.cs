@@ -36,6 +36,7 @@ public sealed partial class RaftNode
     {
         if (_leader.IsNone || _log.Committed == LogIndex.Zero || _log.TermAt(_log.Committed) != _term) return;
         _recovering = false;
+        _voteFloor = null;
     }
 
     /// <summary>Advances logical time by one tick: election timeouts, heartbeats, check-quorum, transfer and snapshot timeouts.</summary>
@@ -136,7 +137,7 @@ public sealed partial class RaftNode
     {
         // Figure 2, RequestVote: grant if we have not voted for someone else in this term (a pre-vote for a later
         // term binds nothing) and the candidate's log is at least as up to date as ours (election restriction).
-        var canVote = !_recovering && (_vote == request.From
+        var canVote = (!_recovering || MayVoteWhileRecovering(request)) && (_vote == request.From
             || (_vote.IsNone && _leader.IsNone)
             || (request.PreVote && request.Term > _term)
             || _faults.HasFlag(TestingFaults.GrantMultipleVotesPerTerm));

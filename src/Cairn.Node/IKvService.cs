@@ -45,6 +45,8 @@ public interface IKvService
 public readonly record struct ReadResult(StoreView View, bool IsStale);
 
 /// <summary>A snapshot of the node's role as seen by itself.</summary>
+/// <param name="NotReadyReason">Why <paramref name="Ready"/> is false, as a sentence (null when ready).</param>
+/// <param name="DataLost">A majority of the voters lost their state (see Cluster.DataLossReport).</param>
 public sealed record NodeStatus(
     string NodeId,
     string Role,
@@ -54,7 +56,9 @@ public sealed record NodeStatus(
     long AppliedIndex,
     bool Ready,
     long LeaderChanges = 0,
-    long Divergences = 0);
+    long Divergences = 0,
+    string? NotReadyReason = null,
+    bool DataLost = false);
 
 public enum UnavailableReason
 {
@@ -64,6 +68,10 @@ public enum UnavailableReason
     ShuttingDown,
     Timeout,
     NotReady,
+    /// <summary>A majority of the voters lost their state; nothing is served until an operator accepts the loss.</summary>
+    DataLost,
+    /// <summary>This node restarted without its state and has not caught up: it serves no read that could show the empty store.</summary>
+    Recovering,
 }
 
 /// <summary>

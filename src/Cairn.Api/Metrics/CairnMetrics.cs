@@ -26,6 +26,8 @@ public sealed class CairnMetrics : IDisposable
         _meter.CreateObservableGauge("cairn_raft_applied_index", () => status().AppliedIndex, description: "Highest log index applied to the store");
         _meter.CreateObservableGauge("cairn_raft_is_leader", () => status().Role == "leader" ? 1 : 0, description: "1 on the leader");
         _meter.CreateObservableGauge("cairn_ready", () => status().Ready ? 1 : 0, description: "1 when /readyz answers ready");
+        _meter.CreateObservableGauge("cairn_data_lost", () => status().DataLost ? 1 : 0,
+            description: "1 while a majority of the voters lost their state (nothing is served until an operator accepts the loss)");
         _meter.CreateObservableCounter("cairn_raft_leader_changes_total", () => status().LeaderChanges, description: "Leader changes seen by this node");
         _meter.CreateObservableCounter("cairn_replica_divergences_total", () => status().Divergences,
             description: "Replicas found with a state hash different from the leader's at the same index (leader only)");

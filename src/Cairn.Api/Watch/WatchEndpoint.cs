@@ -35,6 +35,8 @@ internal static class WatchEndpoint
     {
         _ = query; // declared for the OpenAPI document; parsed from the raw query to catch repeats and unknown names
         var request = WatchRequest.Parse(context.Request, validate);
+        // The feed reads the node's own store: with the data lost (or not yet recovered) it would stream an empty one.
+        if (kv.Status is { DataLost: true } lost) throw new ServiceUnavailableException(UnavailableReason.DataLost, false, lost.NotReadyReason ?? "the data is lost");
         var webSocket = context.WebSockets.IsWebSocketRequest;
         if (!webSocket && !AcceptsEventStream(context.Request))
         {

@@ -20,6 +20,7 @@ public sealed partial class ClusterNode : IClusterAdmin
     {
         var s = _driver.Status;
         var directory = _directory;
+        var loss = _dataLoss;
         var now = s.LastIndex.Value;
         var members = new List<MemberView>();
         foreach (var id in s.Membership.Members.Concat(_staticIds).Distinct().Order())
@@ -35,7 +36,7 @@ public sealed partial class ClusterNode : IClusterAdmin
                 info?.PeerAddress, info?.HttpAddress, match, lag, contact, progress?.State.ToString().ToLowerInvariant()));
         }
         return new ClusterView(_options.ClusterId, Name, RoleOf(s, Id), s.Leader.IsNone ? null : directory.NameOf(s.Leader), s.Term.Value,
-            (long)s.Commit.Value, s.Applied, (long)now, Status.Ready, members, Divergences);
+            (long)s.Commit.Value, s.Applied, (long)now, Status.Ready, members, Divergences, loss is not null, loss);
     }
 
     public async Task<MemberView> AddMemberAsync(MemberInfo member, CancellationToken cancellationToken)

@@ -125,6 +125,20 @@ public sealed partial class ClusterNode
         }
     }
 
+    // Maintenance: a write forwarded to a node that is no longer the leader (as this node now sees it) may never be
+    // answered — a crashed leader's link reports its outage once, and frames queued after that are dropped — so it is
+    // failed now, as outcome unknown, instead of after ForwardTimeoutMs; the client retries with its request id.
+    private void FailForwardsToFormerLeaders(NodeId leader)
+    {
+        foreach (var (_, pending) in _forwards)
+        {
+            if (pending.Leader == leader) continue;
+            pending.Result.TrySetException(new ServiceUnavailableException(UnavailableReason.NoLeader, true,
+                $"leadership moved away from {_directory.NameOf(pending.Leader)} while the write was in flight; it may have been applied: " +
+                "retry with the same X-Cairn-Request-Id"));
+        }
+    }
+
     // The link to the leader broke: every write forwarded over it has an unknown outcome.
     private void FailForwardsTo(NodeId? leader)
     {

@@ -30,6 +30,7 @@ public sealed partial class ClusterNode
             var s = _driver.Status;
             var stopping = _stop.Token;
             if (stopping.IsCancellationRequested) return;
+            if (!_forwards.IsEmpty) FailForwardsToFormerLeaders(s.Leader);
             if (s.Membership.Contains(Id) && !s.Leader.IsNone && _registration.IsCompleted && NeedsRegistration())
                 _registration = RegisterSelfAsync(stopping);
             if (s.Role == RaftRole.Leader)
@@ -39,6 +40,7 @@ public sealed partial class ClusterNode
                     _expiry = ExpiryProposer.ProposeDueAsync(_driver.Store, _time, _nodeOptions.ExpiryBatchKeysMax, ProposeAsync, _logger, stopping);
             }
             MaybeCrossCheck(s, stopping);
+            WatchForDataLoss(s);
             if (!s.Membership.Contains(Id) && !string.IsNullOrWhiteSpace(_options.Join) && _joining.IsCompleted)
                 _joining = JoinAsync(_options.Join!, stopping);
         }

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
+using Cairn.Consensus;
 using Cairn.Transport.Wire;
 using Microsoft.Extensions.Logging;
 
@@ -7,29 +8,37 @@ namespace Cairn.Node.Cluster;
 
 public sealed partial class ClusterNode
 {
+    // JoinRequestFrame payloads between members (a joining node's own requests go over HTTP): the first byte is the kind.
     private const byte ProbeKind = 1;
+    private const byte AcceptLossKind = 2;
+    // Flags byte of a probe answer.
+    private const byte RecoveringFlag = 1;
 
-    private readonly ConcurrentDictionary<ulong, TaskCompletionSource<(ulong LastIndex, ulong Commit)>> _probes = new();
+    private readonly ConcurrentDictionary<ulong, TaskCompletionSource<PeerReport>> _probes = new();
+
+    /// <summary>What a peer answered to a probe: the length of its log, its commit index, and whether it is recovering.</summary>
+    private sealed record PeerReport(ulong LastIndex, ulong Commit, bool Recovering, DateTimeOffset At);
 
     /// <summary>
     /// An in-memory node that bootstraps from <c>--peers</c> cannot tell a first start from a restart that lost its
-    /// data. Before its Raft loop starts it asks every founding peer how long its log is: if any holds entries, this
-    /// node restarted empty inside a living cluster and abstains from elections until it has caught up
-    /// (<see cref="Raft.RaftDriver.BeginRecovery"/>); if none does (or none answers in time), the cluster is new.
-    /// Limitation: if every node restarts empty at once, nothing remembers the data and the cluster starts empty.
+    /// data. Before its Raft loop starts it asks every founding peer how long its log is: if any holds entries, or is
+    /// itself recovering (which proves the cluster held data), this node restarted empty inside a living cluster and
+    /// abstains from elections until it has caught up (<see cref="Raft.RaftDriver.BeginRecovery"/>); if none does (or
+    /// none answers in time), the cluster is new. Limitation: if every node restarts empty at once, nothing remembers
+    /// the data and the cluster starts empty.
     /// </summary>
     private async Task<bool> ProbeForExistingDataAsync(CancellationToken cancellationToken)
     {
         var others = _staticPeers.Where(p => p.Name != Name).Select(p => NodeNames.ToId(p.Name)).ToList();
         if (others.Count == 0 || _driver.Status.LastIndex.Value > 0) return false;
-        var waits = new List<Task<(ulong LastIndex, ulong Commit)>>();
+        var waits = new List<Task<PeerReport>>();
         foreach (var peer in others)
         {
             var id = (ulong)Interlocked.Increment(ref _nextCorrelation);
-            var tcs = new TaskCompletionSource<(ulong, ulong)>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var tcs = new TaskCompletionSource<PeerReport>(TaskCreationOptions.RunContinuationsAsynchronously);
             _probes[id] = tcs;
             waits.Add(tcs.Task);
-            _transport.TrySend(peer, new JoinRequestFrame(id, Id, Self.PeerAddress, Self.HttpAddress ?? "", new byte[] { ProbeKind }));
+            SendProbe(peer, id);
         }
         var deadline = Task.Delay(TimeSpan.FromMilliseconds(_options.TickMs * _options.ElectionTicks * 3), _time, cancellationToken);
         var pending = waits.ToList();
@@ -39,11 +48,11 @@ public sealed partial class ClusterNode
             {
                 var done = await Task.WhenAny([.. pending, deadline]);
                 if (done == deadline) break;
-                pending.Remove((Task<(ulong, ulong)>)done);
-                var (lastIndex, commit) = await (Task<(ulong, ulong)>)done;
-                if (lastIndex > 0)
+                pending.Remove((Task<PeerReport>)done);
+                var report = await (Task<PeerReport>)done;
+                if (report.LastIndex > 0 || report.Recovering)
                 {
-                    LogRecovering(_logger, Name, lastIndex, commit);
+                    LogRecovering(_logger, Name, report.LastIndex, report.Commit, report.Recovering);
                     return true;
                 }
             }
@@ -56,26 +65,41 @@ public sealed partial class ClusterNode
         return false;
     }
 
-    private void AnswerProbe(NodeId from, JoinRequestFrame request)
+    private void SendProbe(NodeId peer, ulong correlation) =>
+        _transport.TrySend(peer, new JoinRequestFrame(correlation, Id, Self.PeerAddress, Self.HttpAddress ?? "", new byte[] { ProbeKind }));
+
+    private void OnMemberRequest(NodeId from, JoinRequestFrame request)
     {
-        if (request.Payload.Length != 1 || request.Payload.Span[0] != ProbeKind) return;
-        var s = _driver.Status;
-        var payload = new byte[16];
-        BinaryPrimitives.WriteUInt64LittleEndian(payload, s.LastIndex.Value);
-        BinaryPrimitives.WriteUInt64LittleEndian(payload.AsSpan(8), s.Commit.Value);
-        _transport.TrySend(from, new JoinResponseFrame(request.CorrelationId, 0, Id, Self.PeerAddress, Self.HttpAddress ?? "", payload));
+        var payload = request.Payload.Span;
+        if (payload.Length == 1 && payload[0] == ProbeKind) AnswerProbe(from, request.CorrelationId);
+        else if (payload.Length == 17 && payload[0] == AcceptLossKind)
+            OnDataLossAccepted(from, new Term(BinaryPrimitives.ReadUInt64LittleEndian(payload[1..])), new LogIndex(BinaryPrimitives.ReadUInt64LittleEndian(payload[9..])));
     }
 
-    private void ProbeAnswered(JoinResponseFrame response)
+    private void AnswerProbe(NodeId from, ulong correlation)
     {
-        if (response.Payload.Length != 16 || !_probes.TryRemove(response.CorrelationId, out var tcs)) return;
+        var s = _driver.Status;
+        var payload = new byte[17];
+        BinaryPrimitives.WriteUInt64LittleEndian(payload, s.LastIndex.Value);
+        BinaryPrimitives.WriteUInt64LittleEndian(payload.AsSpan(8), s.Commit.Value);
+        payload[16] = s.Recovering ? RecoveringFlag : (byte)0;
+        _transport.TrySend(from, new JoinResponseFrame(correlation, 0, Id, Self.PeerAddress, Self.HttpAddress ?? "", payload));
+    }
+
+    // Answers to the start-up probe complete its wait; every answer (also to the data-loss probes) is remembered.
+    private void ProbeAnswered(NodeId from, JoinResponseFrame response)
+    {
         var span = response.Payload.Span;
-        tcs.TrySetResult((BinaryPrimitives.ReadUInt64LittleEndian(span), BinaryPrimitives.ReadUInt64LittleEndian(span[8..])));
+        if (span.Length is not (16 or 17)) return;
+        var report = new PeerReport(BinaryPrimitives.ReadUInt64LittleEndian(span), BinaryPrimitives.ReadUInt64LittleEndian(span[8..]),
+            span.Length == 17 && (span[16] & RecoveringFlag) != 0, _time.GetUtcNow());
+        _peerReports[from] = report;
+        if (_probes.TryRemove(response.CorrelationId, out var tcs)) tcs.TrySetResult(report);
     }
 
     [LoggerMessage(Level = LogLevel.Warning,
-        Message = "{Name} started without data while a peer holds {LastIndex} entries (commit {Commit}): it restarted empty, so it will not vote until it has caught up")]
-    private static partial void LogRecovering(ILogger logger, string name, ulong lastIndex, ulong commit);
+        Message = "{Name} started without data while a peer holds {LastIndex} entries (commit {Commit}; the peer is recovering too: {PeerRecovering}): it restarted empty, so it will not vote until it has caught up")]
+    private static partial void LogRecovering(ILogger logger, string name, ulong lastIndex, ulong commit, bool peerRecovering);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Name}: no founding peer holds data ({Answered} of {Peers} answered): starting a new cluster")]
     private static partial void LogFreshStart(ILogger logger, string name, int answered, int peers);

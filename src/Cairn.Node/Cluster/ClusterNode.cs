@@ -67,6 +67,7 @@ public sealed partial class ClusterNode : IKvService, IPeerFrameHandler, IRaftMe
             HeartbeatTicks = options.HeartbeatTicks,
             Bootstrap = bootstrap,
             ReadMode = options.LeaseReads ? ReadMode.LeaseBased : ReadMode.Safe,
+            SnapshotLogTailEntries = options.SnapshotLogTailEntries,
         };
         var driverOptions = new RaftDriverOptions
         {
@@ -97,10 +98,10 @@ public sealed partial class ClusterNode : IKvService, IPeerFrameHandler, IRaftMe
         {
             var s = _driver.Status;
             var directory = _directory;
-            var member = s.Membership.Contains(Id);
-            var ready = member && !s.Recovering && !s.Leader.IsNone && s.Applied >= (long)s.Commit.Value;
+            var loss = _dataLoss;
+            var reason = NotReadyReason(s, loss);
             return new NodeStatus(Name, RoleOf(s, Id), s.Term.Value, s.Leader.IsNone ? null : directory.NameOf(s.Leader),
-                (long)s.Commit.Value, s.Applied, ready, _driver.LeaderChanges, DivergenceCount);
+                (long)s.Commit.Value, s.Applied, reason is null, _driver.LeaderChanges, DivergenceCount, reason, loss is not null);
         }
     }
 
@@ -117,11 +118,25 @@ public sealed partial class ClusterNode : IKvService, IPeerFrameHandler, IRaftMe
         LogStarted(_logger, Name, Id.Value, _options.PeerAddress ?? "", _driver.Status.Membership.ToString());
     }
 
-    public ValueTask<ReadResult> ReadAsync(ReadConsistency consistency, long minRevision, CancellationToken cancellationToken) =>
-        _local.ReadAsync(consistency, minRevision, cancellationToken);
+    /// <summary>
+    /// Served locally at every level. Refused while the data is lost; on a node that restarted without its state and
+    /// has not caught up, stale reads (and session reads without a minimum) are refused too: they would show its empty
+    /// or partial store as if it were the data. Linearizable reads wait for the read index, so they stay correct.
+    /// </summary>
+    public ValueTask<ReadResult> ReadAsync(ReadConsistency consistency, long minRevision, CancellationToken cancellationToken)
+    {
+        if (_dataLoss is { } loss) throw DataLostError(loss);
+        if (_driver.Status.Recovering && (consistency == ReadConsistency.Stale || (consistency == ReadConsistency.Session && minRevision <= 0)))
+        {
+            throw new ServiceUnavailableException(UnavailableReason.Recovering, false,
+                $"{Name} restarted without its state and is catching up from the leader; read at the linearizable level, from another node, or retry shortly");
+        }
+        return _local.ReadAsync(consistency, minRevision, cancellationToken);
+    }
 
     public ValueTask<CommandResult> ProposeAsync(CommandEnvelope command, CancellationToken cancellationToken)
     {
+        if (_dataLoss is { } loss) throw DataLostError(loss);
         var s = _driver.Status;
         if (s.Role == RaftRole.Leader) return _local.ProposeAsync(command, cancellationToken);
         if (s.Leader.IsNone)
@@ -144,11 +159,11 @@ public sealed partial class ClusterNode : IKvService, IPeerFrameHandler, IRaftMe
             case ForwardResultFrame result:
                 CompleteForward(from, result);
                 break;
-            case JoinRequestFrame probe:
-                AnswerProbe(from, probe);
+            case JoinRequestFrame request:
+                OnMemberRequest(from, request);
                 break;
             case JoinResponseFrame answer:
-                ProbeAnswered(answer);
+                ProbeAnswered(from, answer);
                 break;
             default:
                 LogUnexpectedFrame(_logger, frame.GetType().Name, from.ToString());
@@ -175,6 +190,14 @@ public sealed partial class ClusterNode : IKvService, IPeerFrameHandler, IRaftMe
         _http.Dispose();
         _stop.Dispose();
     }
+
+    private string? NotReadyReason(RaftDriverStatus s, DataLossReport? loss) =>
+        loss is not null ? loss.Detail
+        : !s.Membership.Contains(Id) ? (s.Membership.Members.Count == 0 ? "not a member yet: waiting to be added" : "not a member of the cluster")
+        : s.Recovering ? "restarted without its state: catching up from the leader (it does not vote until then)"
+        : s.Leader.IsNone ? "no leader known: an election is under way, or a majority of the voters is unreachable"
+        : s.Applied < (long)s.Commit.Value ? $"applying committed entries ({s.Applied} of {s.Commit.Value})"
+        : null;
 
     internal static string RoleOf(RaftDriverStatus s, NodeId id) =>
         s.Role == RaftRole.Leader ? "leader"

@@ -94,6 +94,13 @@ public sealed class ClusterOptions
     [Range(10, 60_000)]
     public int MaintenanceIntervalMs { get; set; } = 200;
 
+    /// <summary>
+    /// While a node knows no leader it asks every voter this often whether it restarted without its state; a majority
+    /// that did means the data is lost (reported until an operator accepts it). Answers older than 3 intervals are ignored.
+    /// </summary>
+    [Range(10, 600_000)]
+    public int RecoveryProbeIntervalMs { get; set; } = 1_000;
+
     /// <summary>Committed entries between two snapshots of the store (log compaction).</summary>
     [Range(1, long.MaxValue)]
     public long SnapshotEntries { get; set; } = 50_000;
@@ -101,6 +108,14 @@ public sealed class ClusterOptions
     /// <summary>Applied entry bytes between two snapshots, whatever their count (a few large writes compact too).</summary>
     [Range(1, long.MaxValue)]
     public long SnapshotBytes { get; set; } = 64L << 20;
+
+    /// <summary>Log entries kept below a snapshot's index when the log is compacted, so a slightly lagging follower catches up from the log instead of a snapshot.</summary>
+    [Range(0, long.MaxValue)]
+    public long SnapshotLogTailEntries { get; set; } = 1024;
+
+    /// <summary>Size at which the write-ahead log starts a new segment file (segments a snapshot covers are deleted whole).</summary>
+    [Range(Cairn.Storage.StorageOptions.SegmentBytesMin, Cairn.Storage.StorageOptions.SegmentBytesMax)]
+    public long WalSegmentBytes { get; set; } = 64L << 20;
 
     /// <summary>Every node hashes its whole state at each multiple of this log index (replica cross-check); 0 disables.</summary>
     [Range(0, long.MaxValue)]

@@ -28,9 +28,16 @@ public interface IClusterAdmin
 
     /// <summary>Hands leadership to <paramref name="to"/> (or to the most caught-up voter) and returns the new leader's name.</summary>
     Task<string> TransferLeadershipAsync(string? to, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Runs on the node it was sent to (never relayed: there is no leader): the cluster continues from this node's state
+    /// after a majority of voters lost theirs. <see cref="InvalidOperationException"/> when there is nothing to accept here.
+    /// </summary>
+    Task<DataLossAccepted> AcceptDataLossAsync(CancellationToken cancellationToken);
 }
 
 /// <param name="Ready">The node is a member, knows a leader and has applied everything it knows is committed.</param>
+/// <param name="DataLost">A majority of the voters lost their state (details in <paramref name="DataLoss"/>); nothing is served.</param>
 public sealed record ClusterView(
     string ClusterId,
     string Node,
@@ -42,7 +49,9 @@ public sealed record ClusterView(
     long LastIndex,
     bool Ready,
     IReadOnlyList<MemberView> Members,
-    IReadOnlyList<Divergence>? Divergences = null);
+    IReadOnlyList<Divergence>? Divergences = null,
+    bool DataLost = false,
+    DataLossReport? DataLoss = null);
 
 /// <param name="MatchIndex">The leader's view of how far the member's log matches (null when this node is not the leader).</param>
 /// <param name="Lag">Entries the member is behind the leader's last index (leader's view).</param>

@@ -16,8 +16,9 @@ public interface IRaftMessageSink
 /// <summary>What the driver publishes about itself after every Ready cycle (read from any thread).</summary>
 /// <param name="Progress">The leader's view of every peer (empty on followers).</param>
 /// <param name="Recovering">The node restarted without its state and abstains from elections until it caught up.</param>
+/// <param name="LastTerm">Term of the entry at <paramref name="LastIndex"/> in the persisted log.</param>
 public sealed record RaftDriverStatus(NodeId Id, RaftRole Role, Term Term, NodeId Leader, LogIndex Commit, long Applied, Membership Membership,
-    IReadOnlyList<PeerProgress> Progress, LogIndex LastIndex, bool Recovering = false);
+    IReadOnlyList<PeerProgress> Progress, LogIndex LastIndex, bool Recovering = false, Term LastTerm = default);
 
 /// <summary>
 /// Owns a <see cref="RaftNode"/> and drives it on one loop: inputs (ticks, peer messages, proposals,
@@ -234,6 +235,9 @@ public sealed partial class RaftDriver : IAsyncDisposable
             case Input.SnapshotTaken taken:
                 SnapshotTaken(taken);
                 break;
+            case Input.AcceptLoss accept:
+                accept.Result.TrySetResult(_raft.AcceptDataLoss(accept.LastTerm, accept.LastIndex));
+                break;
         }
     }
 
@@ -265,7 +269,7 @@ public sealed partial class RaftDriver : IAsyncDisposable
     {
         var s = _raft.Status;
         return new RaftDriverStatus(_raft.Id, _raft.Role, _raft.Term, _raft.Leader, s.Commit, _store.AppliedRevision, _raft.Membership,
-            s.Progress, s.LastIndex, _raft.Recovering);
+            s.Progress, s.LastIndex, _raft.Recovering, PersistedTermAt(s.LastIndex));
     }
 
     private void FailEverything(Exception error)
@@ -309,5 +313,6 @@ public sealed partial class RaftDriver : IAsyncDisposable
         public sealed record Change(PendingChange Pending) : Input;
         public sealed record Unreachable(NodeId Peer) : Input;
         public sealed record SnapshotTaken(long Index, byte[] Data, Exception? Error) : Input;
+        public sealed record AcceptLoss(Term LastTerm, LogIndex LastIndex, TaskCompletionSource<bool> Result) : Input;
     }
 }

@@ -5,7 +5,7 @@ using System.Net;
 namespace Cairn.SystemTests.Harness;
 
 /// <summary>
-/// Background writers (one per target node) that PUT unique documents <c>v1/acks/w&lt;n&gt;</c> and record exactly the
+/// Background writers (one per target node) that PUT unique documents <c>v1/acks/w&lt;n&gt;</c> (or another collection) and record exactly the
 /// writes that were acknowledged (2xx). A write whose outcome is unknown (503 outcome-unknown, a timeout, a broken
 /// connection) is retried with the same X-Cairn-Request-Id on the next node a few times; if it never gets a 2xx it is
 /// recorded as "maybe" and never counted as acknowledged.
@@ -23,10 +23,19 @@ public sealed class AckedWriter : IAsyncDisposable
     private long _next;
 
     public AckedWriter(TestCluster cluster, IEnumerable<string> targets)
+        : this(cluster, targets, "acks")
+    {
+    }
+
+    /// <summary>Writers into <c>v1/&lt;collection&gt;/w&lt;n&gt;</c> (several writers on one cluster keep apart by collection).</summary>
+    public AckedWriter(TestCluster cluster, IEnumerable<string> targets, string collection)
     {
         _cluster = cluster;
         _targets = [.. targets];
+        Collection = collection;
     }
+
+    public string Collection { get; }
 
     /// <summary>Acknowledged writes: path → body, with the time (since start) of the acknowledgement.</summary>
     public ConcurrentDictionary<string, (string Body, TimeSpan At)> Acked { get; } = new();
@@ -65,9 +74,9 @@ public sealed class AckedWriter : IAsyncDisposable
         while (!_stop.IsCancellationRequested)
         {
             var n = Interlocked.Increment(ref _next);
-            var path = $"v1/acks/w{n}";
+            var path = $"v1/{Collection}/w{n}";
             var body = $"{{\"n\":{n}}}";
-            var requestId = $"acked-writer-{n}";
+            var requestId = $"acked-writer-{Collection}-{n}";
             var acked = false;
             for (var attempt = 0; attempt < AttemptsMax && !acked && !_stop.IsCancellationRequested; attempt++)
             {

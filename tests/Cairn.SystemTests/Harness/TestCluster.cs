@@ -133,6 +133,12 @@ public sealed partial class TestCluster : IAsyncDisposable, IDiagnosable
 
     private void Launch()
     {
+        CreateFoundingNodes();
+        foreach (var node in _nodes) node.Start();
+    }
+
+    private void CreateFoundingNodes()
+    {
         var ports = Enumerable.Range(1, _spec.Size).ToDictionary(i => $"n{i}", _ => (Http: FreePorts.Next(), Peer: FreePorts.Next()));
         if (_spec.Relays)
         {
@@ -146,7 +152,7 @@ public sealed partial class TestCluster : IAsyncDisposable, IDiagnosable
             // Each node reaches the others through its own relays; its own entry is its real listening address.
             var peers = string.Join(',', ports.Select(p =>
                 $"{p.Key}=127.0.0.1:{(p.Key == name || !_spec.Relays ? p.Value.Peer : _relays[(name, p.Key)].Port)}"));
-            CreateNode(name, http, peer, ["--peers", peers]).Start();
+            CreateNode(name, http, peer, ["--peers", peers]);
         }
     }
 
