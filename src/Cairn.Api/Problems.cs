@@ -25,6 +25,7 @@ public enum ProblemKind
     OutcomeUnknown,
     InvalidMember,
     MembershipRefused,
+    AdminDisabled,
 }
 
 /// <summary>The one place that turns an error kind into status, type and title (RFC 9457 problem details).</summary>
@@ -53,6 +54,7 @@ public static class Problems
         ProblemKind.OutcomeUnknown => (503, "outcome-unknown", "The write may or may not have been applied"),
         ProblemKind.InvalidMember => (400, "invalid-member", "Invalid member description"),
         ProblemKind.MembershipRefused => (409, "membership-refused", "The membership change was refused"),
+        ProblemKind.AdminDisabled => (403, "admin-disabled", "Cluster administration is disabled on this node"),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
