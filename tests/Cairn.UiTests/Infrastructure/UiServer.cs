@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Cairn.UiTests.Infrastructure;
 
@@ -24,7 +25,7 @@ public sealed class UiServer : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _app = CairnApi.BuildSingleNode(["--urls", "http://127.0.0.1:0"]);
+        _app = CairnApi.BuildSingleNode(["--urls", "http://127.0.0.1:0"], b => b.Logging.SetMinimumLevel(LogLevel.Warning));
         await _app.StartAsync();
         Address = new Uri(_app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
         Http = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(15) };
