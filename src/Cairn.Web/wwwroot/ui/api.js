@@ -1,3 +1,5 @@
+import { parseExact } from './json.js';
+
 // The one way the UI talks to the server: the public HTTP API on this page's own origin.
 // Failures become ApiError, whose message is a sentence for people (from problem+json title and detail), never raw JSON.
 
@@ -66,7 +68,7 @@ export async function request(method, path, { json, text, headers = {}, signal }
     throw new ApiError(response.status, problem, describeProblem(response.status, problem, response.statusText));
   }
   let data = null;
-  if (type.includes('json') && body) data = JSON.parse(body);
+  if (type.includes('json') && body) data = parseExact(body);
   return { status: response.status, data, text: body, etag: response.headers.get('ETag'), headers: response.headers };
 }
 

@@ -1,3 +1,5 @@
+import { stringifyExact } from './json.js';
+
 // Small DOM helpers: element building without innerHTML (no markup injection from data), announcements, formatting.
 
 /** Creates an element. attrs: class, dataset, on<event> handlers, value/checked (properties), others as attributes. */
@@ -66,7 +68,7 @@ export function formatTime(date) {
 
 /** A one-line preview of a value, cut to `max` characters. */
 export function preview(value, max = 90) {
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  const text = typeof value === 'string' ? value : stringifyExact(value);
   if (text === undefined) return '';
   return text.length > max ? text.slice(0, max - 1) + '…' : text;
 }

@@ -140,3 +140,22 @@ function checkJson(text) {
   if (i < text.length) fail(`nothing may follow the JSON value, but ${describe()}`);
   return kind;
 }
+
+const RAW = Symbol('raw JSON number');
+
+/**
+ * JSON.parse that keeps numbers JavaScript cannot hold exactly (64-bit integers, "1.0") as their source text, so a
+ * preview shows what is stored. Uses the reviver's source-text context (current Chromium, Firefox and Safari).
+ */
+export function parseExact(text) {
+  return JSON.parse(text, (key, value, context) =>
+    typeof value === 'number' && context?.source !== undefined && String(value) !== context.source ? { [RAW]: context.source } : value);
+}
+
+/** JSON.stringify for values from parseExact (compact). */
+export function stringifyExact(value) {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (value[RAW] !== undefined) return value[RAW];
+  if (Array.isArray(value)) return `[${value.map(stringifyExact).join(',')}]`;
+  return `{${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}:${stringifyExact(v)}`).join(',')}}`;
+}

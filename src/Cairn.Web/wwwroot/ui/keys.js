@@ -16,7 +16,7 @@ export function mount(container) {
   const ttlInput = h('input', { id: 'key-ttl', autocomplete: 'off', spellcheck: 'false', placeholder: '30s' });
   const formError = h('p', { class: 'error', role: 'alert', id: 'key-error' });
   const form = h('form', { id: 'set-key', onsubmit: (e) => { e.preventDefault(); setKey(); } },
-    h('div', { class: 'toolbar' }, field('Key', keyInput), field('Time to live', ttlInput, 'For example 30s, 5m, 2h or 1d. Empty: never expires.')),
+    h('div', { class: 'toolbar top' }, field('Key', keyInput), field('Time to live', ttlInput, 'For example 30s, 5m, 2h or 1d. Empty: never expires.')),
     field('Value (text)', valueInput), formError,
     h('div', { class: 'buttons' }, h('button', { type: 'submit', class: 'primary', id: 'set-key-button' }, 'Set key')));
 

@@ -1,3 +1,5 @@
+import { parseExact } from './json.js';
+
 // One change-feed connection for the whole page (Server-Sent Events from /v1/_watch, values included). Views subscribe
 // to it; the browser's EventSource resumes by itself after a drop (Last-Event-ID), so nothing is missed or repeated.
 
@@ -19,7 +21,7 @@ export function connectWatch() {
   source.onmessage = (message) => {
     let event;
     try {
-      event = JSON.parse(message.data);
+      event = parseExact(message.data);
     } catch {
       return;
     }
