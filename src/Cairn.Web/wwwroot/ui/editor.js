@@ -178,6 +178,7 @@ export function createEditor(container, { collectionName, onSaved, onClosed }) {
   // The server holds a newer version than the one the edit started from: fetch it and let the person choose.
   async function conflict(action) {
     error.textContent = '';
+    notice.textContent = '';
     await showConflict(conflictBox, {
       url: `/v1/${enc(collectionName())}/${enc(s.id)}`,
       yours: s.revision,
@@ -203,7 +204,7 @@ export function createEditor(container, { collectionName, onSaved, onClosed }) {
     if (s.dirty || s.busy || conflictBox.childElementCount > 0) {
       replace(notice, e.type === 'put' ? `This document was changed elsewhere (revision ${e.revision}). Saving will ask what to do. `
         : 'This document was deleted elsewhere. Saving will ask what to do. ',
-      h('button', { type: 'button', class: 'link', onclick: () => { notice.textContent = ''; load(s.id, { quiet: true }); } }, 'Show the current version'));
+      h('button', { type: 'button', class: 'link', onclick: () => { notice.textContent = ''; load(s.id, { quiet: true }); } }, 'Discard my edits and show the current version'));
       return;
     }
     if (e.type === 'put') load(s.id, { quiet: true });
