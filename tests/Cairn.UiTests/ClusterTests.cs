@@ -50,6 +50,23 @@ public sealed class ClusterTests(BrowserFixture browser, ITestOutputHelper outpu
             await Expect(Cell(ui, pageNode, "leader")).ToHaveTextAsync(newLeader, AfterFailover);
             await Expect(ui["#cluster-nodes td[data-field='role']"].Filter(new() { HasText = "leader" })).ToHaveCountAsync(1);
             await ui.ScreenshotAsync("cluster-after-leader-killed");
+
+            // Admin: remove the dead node (confirmed), then add a node by name and peer address (a learner until it catches up).
+            await ui.Page.GetByRole(AriaRole.Button, new() { Name = $"Remove node {target}" }).ClickAsync();
+            await Expect(ui["#confirm-title"]).ToHaveTextAsync($"Remove node {target}?");
+            await ui["#confirm-ok"].ClickAsync();
+            // A founding peer stays listed (it is in every node's --peers) but is no longer a member, and cannot be removed twice.
+            await Expect(Cell(ui, target, "role")).ToHaveTextAsync("not-a-member", AfterFailover);
+            await Expect(ui.Page.GetByRole(AriaRole.Button, new() { Name = $"Remove node {target}" })).ToBeHiddenAsync();
+            Assert.Equal("not-a-member", (await cluster.Client(pageNode).ClusterAsync()).Member(target)?.Role);
+
+            await ui["#add-name"].FillAsync("n9");
+            await ui["#add-peer"].FillAsync($"127.0.0.1:{FreePorts.Next()}");
+            await ui["#add-button"].ClickAsync();
+            await Expect(ui["#confirm-text"]).ToContainTextAsync("joins as a learner");
+            await ui["#confirm-ok"].ClickAsync();
+            await Expect(Cell(ui, "n9", "role")).ToHaveTextAsync("learner", AfterFailover);
+            Assert.Equal("learner", (await cluster.Client(newLeader).ClusterAsync()).Member("n9")?.Role);
             await ui.FinishAsync();
         });
     }

@@ -67,6 +67,7 @@ export function mount(container) {
       row.cells.role.className = node.role === 'leader' ? 'role-leader' : '';
       row.cells.health.className = `health-${node.health}`;
       row.cells.health.title = node.detail ?? '';
+      row.actions.firstChild.hidden = !allowed || node.role === 'not-a-member' || node.role === 'removed';
       row.actions.hidden = !allowed;
       tbody.append(row.tr); // re-appending keeps the server's order; the element (and focus in it) survives
     }
