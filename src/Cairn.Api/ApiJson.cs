@@ -77,5 +77,6 @@ public sealed record HealthResponse(string Status, string NodeId, string Role, l
 [JsonSerializable(typeof(TransferBody))]
 [JsonSerializable(typeof(TransferResponse))]
 [JsonSerializable(typeof(StateHashResponse))]
+[JsonSerializable(typeof(ClusterNodesResponse))]
 [JsonSerializable(typeof(IReadOnlyList<Cairn.Node.Cluster.CheckpointHash>))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;

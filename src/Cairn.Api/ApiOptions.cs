@@ -41,4 +41,14 @@ public sealed class ApiOptions
     /// <summary>How long a request waits for its write to apply before answering 503 (outcome unknown).</summary>
     [Range(1, 600_000)]
     public int WriteTimeoutMs { get; set; } = 10_000;
+
+    /// <summary>
+    /// Whether this node accepts the cluster admin routes (add or remove a member, transfer leadership). When false they
+    /// answer 403 <c>admin-disabled</c>, <c>/v1/_cluster</c> reports <c>adminRoutes: false</c> and the web UI hides them.
+    /// </summary>
+    public bool AdminRoutes { get; set; } = true;
+
+    /// <summary>How long <c>GET /v1/_cluster/nodes</c> waits for each other member's own view before calling it unreachable.</summary>
+    [Range(50, 60_000)]
+    public int ClusterProbeTimeoutMs { get; set; } = 1000;
 }

@@ -2,6 +2,7 @@ using Cairn.Api.Metrics;
 using Cairn.Api.Watch;
 using Cairn.Node;
 using Cairn.Store;
+using Cairn.Web;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -72,6 +73,7 @@ public static partial class CairnApi
         services.AddSingleton<ChangeFeed>();
         services.AddSingleton(TimeProvider.System);
         services.AddOpenApi();
+        services.AddWebUi();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));
         builder.WebHost.ConfigureKestrel((ctx, kestrel) =>
         {
@@ -99,5 +101,6 @@ public static partial class CairnApi
         BackupEndpoints.Map(v1);
         WatchEndpoint.Map(v1);
         DocumentEndpoints.Map(v1);
+        app.MapWebUi();
     }
 }

@@ -25,6 +25,7 @@ internal static class ClusterEndpoints
         v1.MapGet("/_cluster/checkpoints", (HttpContext context) =>
             TypedResults.Json(context.RequestServices.GetService<IClusterAdmin>()?.Checkpoints ?? [], ApiJsonContext.Default.IReadOnlyListCheckpointHash))
             .WithName("Checkpoints");
+        v1.MapGet("/_cluster/nodes", ClusterNodesEndpoint.GetAsync).WithName("ClusterNodes").Produces<ClusterNodesResponse>();
         v1.MapGet("/_cluster/hash", Hash).WithName("StateHash").Produces<StateHashResponse>();
         v1.MapPost("/_cluster/members", Add).WithName("AddMember").Produces<MemberView>().ProducesProblem(400).ProducesProblem(409);
         v1.MapDelete("/_cluster/members/{name}", Remove).WithName("RemoveMember").ProducesProblem(400).ProducesProblem(409);
@@ -48,14 +49,17 @@ internal static class ClusterEndpoints
         }
     }
 
-    private static Microsoft.AspNetCore.Http.HttpResults.JsonHttpResult<ClusterView> Get(HttpContext context, IKvService kv)
+    private static Microsoft.AspNetCore.Http.HttpResults.JsonHttpResult<ClusterView> Get(HttpContext context, IKvService kv, ApiOptions options) =>
+        TypedResults.Json(LocalView(context, kv) with { AdminRoutes = options.AdminRoutes }, ApiJsonContext.Default.ClusterView);
+
+    /// <summary>This node's view: the cluster node's own, or a one-member view of a single node.</summary>
+    internal static ClusterView LocalView(HttpContext context, IKvService kv)
     {
-        if (context.RequestServices.GetService<IClusterAdmin>() is { } admin)
-            return TypedResults.Json(admin.GetView(), ApiJsonContext.Default.ClusterView);
+        if (context.RequestServices.GetService<IClusterAdmin>() is { } admin) return admin.GetView();
         var s = kv.Status;
         var self = new MemberView(s.NodeId, s.NodeId, s.Role, null, null, s.AppliedIndex, 0, 0, null);
-        return TypedResults.Json(new ClusterView("single-node", s.NodeId, s.Role, s.LeaderId, s.Term, s.CommitIndex, s.AppliedIndex,
-            s.AppliedIndex, s.Ready, [self]), ApiJsonContext.Default.ClusterView);
+        return new ClusterView("single-node", s.NodeId, s.Role, s.LeaderId, s.Term, s.CommitIndex, s.AppliedIndex,
+            s.AppliedIndex, s.Ready, [self]);
     }
 
     // The SHA-256 of this node's whole state at its applied revision: equal on every replica at equal revisions.
@@ -114,10 +118,17 @@ internal static class ClusterEndpoints
                 $"'{name}' is not a valid node name: 1-32 characters of a-z, 0-9 and '-', starting with a letter or digit");
     }
 
-    private static IClusterAdmin Admin(HttpContext context) =>
-        context.RequestServices.GetService<IClusterAdmin>()
+    private static IClusterAdmin Admin(HttpContext context)
+    {
+        if (!context.RequestServices.GetRequiredService<ApiOptions>().AdminRoutes)
+        {
+            throw new ApiProblemException(ProblemKind.AdminDisabled,
+                "this node was started with Cairn:Api:AdminRoutes=false; membership and leadership cannot be changed through it");
+        }
+        return context.RequestServices.GetService<IClusterAdmin>()
         ?? throw new ApiProblemException(ProblemKind.MembershipRefused,
             "this node runs alone (started without a peer address); membership cannot change. Start nodes with --peer-address.");
+    }
 
     // Runs the operation here when this node leads; otherwise relays the request to the leader. A leader that hands
     // its leadership away to let itself be removed answers 503 with Retry-After 0: the request is relayed once more,

@@ -38,10 +38,12 @@ internal static class DocumentEndpoints
         RequestValidation.Collection(collection);
         var limit = validate.Limit(context.Request);
         var after = context.Request.Query["after"].ToString() is { Length: > 0 } a ? validate.Key(a, "after cursor") : null;
+        var prefix = context.Request.Query["prefix"].ToString();
+        if (prefix.Length > 0) validate.Key(prefix, "prefix");
         var (level, min) = RequestValidation.Consistency(context.Request);
         var read = await kv.ReadAsync(level, min, context.RequestAborted);
         ReadHeaders.Apply(context.Response, read);
-        var docs = read.View.ListDocuments(collection, after, limit + 1);
+        var docs = read.View.ListDocuments(collection, prefix, after, limit + 1);
         var page = docs.Take(limit)
             .Select(d => new DocumentItem(d.Id, d.Meta.ModRevision, d.Meta.Version, d.Meta.CreateRevision, new RawJson(d.Json)))
             .ToList();

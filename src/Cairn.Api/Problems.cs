@@ -27,6 +27,7 @@ public enum ProblemKind
     MembershipRefused,
     DataLost,
     DataLossRefused,
+    AdminDisabled,
 }
 
 /// <summary>The one place that turns an error kind into status, type and title (RFC 9457 problem details).</summary>
@@ -57,6 +58,7 @@ public static class Problems
         ProblemKind.MembershipRefused => (409, "membership-refused", "The membership change was refused"),
         ProblemKind.DataLost => (503, "data-lost", "A majority of the cluster's voters lost their state; nothing is served until an operator accepts the loss"),
         ProblemKind.DataLossRefused => (409, "data-loss-refused", "The data loss cannot be accepted on this node"),
+        ProblemKind.AdminDisabled => (403, "admin-disabled", "Cluster administration is disabled on this node"),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 

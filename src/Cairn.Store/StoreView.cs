@@ -78,6 +78,21 @@ public sealed partial class StoreView
         return result;
     }
 
+    /// <summary>Documents whose id starts with <paramref name="prefix"/>, in ordinal id order, strictly after <paramref name="afterId"/> when given.</summary>
+    public IReadOnlyList<Document> ListDocuments(string collection, string prefix, string? afterId, int limit)
+    {
+        if (prefix.Length == 0) return ListDocuments(collection, afterId, limit);
+        if (limit <= 0 || !Collections.TryGetValue(collection, out var c)) return [];
+        var result = new List<Document>(Math.Min(limit, 256));
+        var entries = afterId is not null && string.CompareOrdinal(afterId, prefix) >= 0 ? c.Documents.After(afterId) : c.Documents.From(prefix);
+        foreach (var (id, doc) in entries)
+        {
+            if (result.Count == limit || !id.StartsWith(prefix, StringComparison.Ordinal)) break;
+            result.Add(doc);
+        }
+        return result;
+    }
+
     /// <summary>Every collection with its document count, ordered by name.</summary>
     public IReadOnlyList<CollectionInfo> ListCollections()
     {

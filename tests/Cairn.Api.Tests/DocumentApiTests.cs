@@ -130,6 +130,33 @@ public sealed class DocumentApiTests(ApiServer server)
     }
 
     [Fact]
+    public async Task List_ByIdPrefix_PagesWithinThePrefix()
+    {
+        var c = NewCollection();
+        foreach (var id in new[] { "a", "ab1", "ab2", "ab3", "ac", "b" })
+        {
+            using var r = await _http.PutAsync($"/v1/{c}/{id}", Json("{}"));
+            r.EnsureSuccessStatusCode();
+        }
+        var seen = new List<string>();
+        string? after = null;
+        for (var page = 0; page < 10; page++)
+        {
+            var body = await BodyAsync(await _http.GetAsync($"/v1/{c}?prefix=ab&limit=2" + (after is null ? "" : "&after=" + after)));
+            seen.AddRange(body.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetString()!));
+            if (!body.TryGetProperty("next", out var next)) break;
+            after = next.GetString();
+        }
+        Assert.Equal(["ab1", "ab2", "ab3"], seen);
+        var before = await BodyAsync(await _http.GetAsync($"/v1/{c}?prefix=ab&after=a"));
+        Assert.Equal(3, before.GetProperty("items").GetArrayLength());
+        var none = await BodyAsync(await _http.GetAsync($"/v1/{c}?prefix=zz"));
+        Assert.Equal(0, none.GetProperty("items").GetArrayLength());
+        using var tooLong = await _http.GetAsync($"/v1/{c}?prefix={new string('x', 600)}");
+        await AssertProblemAsync(tooLong, 400, "invalid-key");
+    }
+
+    [Fact]
     public async Task List_PagesByIdWithCursor_AndCollectionsShowCounts()
     {
         var c = NewCollection();

@@ -38,6 +38,7 @@ public interface IClusterAdmin
 
 /// <param name="Ready">The node is a member, knows a leader and has applied everything it knows is committed.</param>
 /// <param name="DataLost">A majority of the voters lost their state (details in <paramref name="DataLoss"/>); nothing is served.</param>
+/// <param name="AdminRoutes">Whether the answering node accepts the admin routes (an API setting; null where the API did not say).</param>
 public sealed record ClusterView(
     string ClusterId,
     string Node,
@@ -51,7 +52,8 @@ public sealed record ClusterView(
     IReadOnlyList<MemberView> Members,
     IReadOnlyList<Divergence>? Divergences = null,
     bool DataLost = false,
-    DataLossReport? DataLoss = null);
+    DataLossReport? DataLoss = null,
+    bool? AdminRoutes = null);
 
 /// <param name="MatchIndex">The leader's view of how far the member's log matches (null when this node is not the leader).</param>
 /// <param name="Lag">Entries the member is behind the leader's last index (leader's view).</param>
