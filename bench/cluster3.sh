@@ -28,7 +28,7 @@ if [[ ${#need[@]} -gt 0 ]]; then log "missing: ${need[*]}; running the peers' 00
 { sysinfo; echo "load before the run: $(cut -d' ' -f1-3 /proc/loadavg)"; } | tee "$RES/machine.txt" >&2
 
 log "building cairn (Release)"
-dotnet publish "$ROOT/src/Cairn" -c Release -o "$PB/cairn" -nologo -v q >/dev/null
+dotnet publish "$ROOT/src/Cairn" -c Release -o "$RES/cairn" -nologo -v q >/dev/null
 PEERLIST=n1=127.0.0.1:7181,n2=127.0.0.1:7182,n3=127.0.0.1:7183
 DATA=$PB/cluster3-data
 rm -rf "$DATA"
@@ -37,7 +37,7 @@ else MODE="durable, fsync per batch"; STORE_ARGS="--data-dir $DATA/n\$i"; fi
 PIDS=()
 for i in 1 2 3; do
   # shellcheck disable=SC2086
-  start_bg "cairn-n$i" "$PB/cairn-n$i.log" "$PB/cairn/cairn" serve --node-id "n$i" --http "127.0.0.1:708$i" \
+  start_bg "cairn-n$i" "$PB/cairn-n$i.log" "$RES/cairn/cairn" serve --node-id "n$i" --http "127.0.0.1:708$i" \
     --peer-address "127.0.0.1:718$i" --peers "$PEERLIST" --Logging:LogLevel:Default=Warning ${CAIRN_ARGS:-} $(eval echo "$STORE_ARGS")
   PIDS+=("$LAST_PID")
 done
@@ -52,7 +52,7 @@ done
 [[ -n $leader ]] || { log "no leader"; exit 1; }
 LU="http://127.0.0.1:708${leader#n}"
 log "leader is $leader ($LU); preloading 10,000 documents"
-LUA_DIR=$HERE/lua wrk -t1 -c16 -d5s -s "$HERE/lua/cairn_preload.lua" "$LU" >/dev/null
+LUA_DIR=$HERE/lua wrk -t1 -c16 -d30s -s "$HERE/lua/cairn_preload.lua" "$LU" >/dev/null
 count=$(curl -s "$LU/v1/_collections" | jq '[.collections[] | select(.name == "kv") | .count] | add')
 [[ $count == 10000 ]] || { log "preload incomplete: $count documents"; exit 1; }
 for lua in cairn_get_random.lua cairn_put_random.lua; do LUA_DIR=$HERE/lua WARMUP_DURATION=5s warm_wrk "$lua" "$LU"; done
@@ -90,7 +90,7 @@ done
 bench_row() { # OP NOTES CAIRN_BENCH_ARGS...
   local op=$1 notes=$2; shift 2
   local out="$RES/cairn3-bench_${op}.json"
-  measure "$out" "$ALL" "$PB/cairn/cairn" bench -s 127.0.0.1:7081,127.0.0.1:7082,127.0.0.1:7083 --json -q "$@"
+  measure "$out" "$ALL" "$RES/cairn/cairn" bench -s 127.0.0.1:7081,127.0.0.1:7082,127.0.0.1:7083 --json -q "$@"
   local j; j=$(sed -n '/^{/,$p' "$out")
   local errs; errs=$(jq -r '[.errorsByKind | to_entries[] | "\(.key)=\(.value)"] | join(",") | if . == "" then "-" else . end' <<<"$j")
   record cairn3-bench "$op" "$(jq .connections <<<"$j")" 1 1 "$(jq .throughputPerSecond <<<"$j")" \

@@ -39,7 +39,7 @@ CAIRN_PORT=${CAIRN_PORT:-7071}
 bench_row() { # OP NOTES CAIRN_BENCH_ARGS... : one `cairn bench --json` run recorded like a wrk run
   local op=$1 notes=$2; shift 2
   local out="$RES/cairn-bench_${op}.json"
-  measure "$out" "$CPID" "$PB/cairn/cairn" bench -s "127.0.0.1:$CAIRN_PORT" --json -q "$@"
+  measure "$out" "$CPID" "$RES/cairn/cairn" bench -s "127.0.0.1:$CAIRN_PORT" --json -q "$@"
   local j; j=$(sed -n '/^{/,$p' "$out")
   local errs; errs=$(jq -r '[.errorsByKind | to_entries[] | "\(.key)=\(.value)"] | join(",") | if . == "" then "-" else . end' <<<"$j")
   record cairn-bench "$op" "$(jq .connections <<<"$j")" 1 1 "$(jq .throughputPerSecond <<<"$j")" \
@@ -48,8 +48,8 @@ bench_row() { # OP NOTES CAIRN_BENCH_ARGS... : one `cairn bench --json` run reco
 }
 if ! skipped cairn; then
   log "building cairn (Release)"
-  dotnet publish "$ROOT/src/Cairn" -c Release -o "$PB/cairn" -nologo -v q >/dev/null
-  start_bg cairn "$PB/cairn.log" "$PB/cairn/cairn" serve --http "127.0.0.1:$CAIRN_PORT" --in-memory --Logging:LogLevel:Default=Warning
+  dotnet publish "$ROOT/src/Cairn" -c Release -o "$RES/cairn" -nologo -v q >/dev/null
+  start_bg cairn "$PB/cairn.log" "$RES/cairn/cairn" serve --http "127.0.0.1:$CAIRN_PORT" --in-memory --Logging:LogLevel:Default=Warning
   CPID=$LAST_PID
   wait_port "$CAIRN_PORT" 60; assert_loopback_only "$CAIRN_PORT"
   CU="http://127.0.0.1:$CAIRN_PORT"

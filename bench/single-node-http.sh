@@ -19,7 +19,7 @@ CAIRN_PORT=${CAIRN_PORT:-7071}
 KESTREL_PORT=${KESTREL_PORT:-5080}
 
 log "building cairn (Release)"
-dotnet publish "$ROOT/src/Cairn" -c Release -o "$PB/cairn" -nologo -v q >/dev/null
+dotnet publish "$ROOT/src/Cairn" -c Release -o "$RES/cairn" -nologo -v q >/dev/null
 log "building the Kestrel peer"
 K=$PB/kestrel
 [[ -f $K/kestrel.csproj ]] || (cd "$PB" && dotnet new web -n kestrel -o kestrel >/dev/null)
@@ -27,7 +27,7 @@ cp "$PEERS/kestrel/Program.cs" "$K/Program.cs"
 (cd "$K" && dotnet build -c Release -o "$K/out" -nologo -v q >/dev/null)
 
 export DOTNET_NOLOGO=1
-start_bg cairn "$PB/cairn.log" "$PB/cairn/cairn" serve --http "127.0.0.1:$CAIRN_PORT" --in-memory --Logging:LogLevel:Default=Warning
+start_bg cairn "$PB/cairn.log" "$RES/cairn/cairn" serve --http "127.0.0.1:$CAIRN_PORT" --in-memory --Logging:LogLevel:Default=Warning
 CPID=$LAST_PID
 wait_port "$CAIRN_PORT" 60; assert_loopback_only "$CAIRN_PORT"
 start_bg kestrel "$PB/kestrel.log" env ASPNETCORE_URLS="http://127.0.0.1:$KESTREL_PORT" dotnet "$K/out/kestrel.dll"

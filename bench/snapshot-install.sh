@@ -19,13 +19,13 @@ for tool in jq curl; do command -v $tool >/dev/null || { log "missing $tool"; ex
 { sysinfo; echo "load before the run: $(cut -d' ' -f1-3 /proc/loadavg)"; } | tee "$RES/machine.txt" >&2
 
 log "building cairn (Release)"
-dotnet publish "$ROOT/src/Cairn" -c Release -o "$PB/cairn" -nologo -v q >/dev/null
+dotnet publish "$ROOT/src/Cairn" -c Release -o "$RES/cairn" -nologo -v q >/dev/null
 DATA=$PB/snapshot-install-data
 rm -rf "$DATA"
 PEERLIST=n1=127.0.0.1:7281,n2=127.0.0.1:7282,n3=127.0.0.1:7283
 declare -A PID
 start_node() {
-  start_bg "cairn-n$1" "$RES/n$1.log" "$PB/cairn/cairn" serve --node-id "n$1" --http "127.0.0.1:728$(( $1 + 4 ))" \
+  start_bg "cairn-n$1" "$RES/n$1.log" "$RES/cairn/cairn" serve --node-id "n$1" --http "127.0.0.1:728$(( $1 + 4 ))" \
     --peer-address "127.0.0.1:728$1" --peers "$PEERLIST" --data-dir "$DATA/n$1" \
     --Cairn:Cluster:SnapshotEntries=$(( DOCS / 4 )) --Logging:LogLevel:Default=Warning \
     --Logging:LogLevel:Cairn.Node.Raft.RaftDriver=Information --Logging:LogLevel:Cairn.Node.Cluster.ClusterNode=Information \
@@ -47,7 +47,7 @@ log "leader n$L; killing follower n$F and wiping its data directory"
 kill -9 "${PID[$F]}"; wait "${PID[$F]}" 2>/dev/null || true
 rm -rf "${DATA:?}/n$F"
 log "writing $DOCS documents of $VALUE_SIZE bytes through the leader"
-"$PB/cairn/cairn" bench -s "127.0.0.1:728$(( L + 4 ))" -w get -k "$DOCS" --value-size "$VALUE_SIZE" --preload -n 1000 -c 64 -q \
+"$RES/cairn/cairn" bench -s "127.0.0.1:728$(( L + 4 ))" -w get -k "$DOCS" --value-size "$VALUE_SIZE" --preload -n 1000 -c 64 -q \
   --collection snap >"$RES/load.txt"
 target=$(curl -s "$(url "$L")/v1/_cluster" | jq .appliedIndex)
 snap=$(ls -S "$DATA/n$L/snapshots" | head -1)
