@@ -13,7 +13,10 @@ public sealed partial class RaftDriver
     private void HandleReady(Ready ready)
     {
         var late = SendEarlyMessages(ready);
+        var persistStarted = System.Diagnostics.Stopwatch.GetTimestamp();
         ReadyPersistence.Persist(ready, _log, _stable, _snapshots);
+        var persisted = System.Diagnostics.Stopwatch.GetElapsedTime(persistStarted);
+        if (persisted.TotalMilliseconds >= SlowPersistMs) LogSlowPersist(_logger, (long)persisted.TotalMilliseconds, ready.EntriesToPersist.Count, ready.Snapshot is not null);
         if (late.Count > 0) _sink.Send(late);
         if (ready.Snapshot is { } snapshot) InstallSnapshot(snapshot);
         foreach (var entry in ready.CommittedEntries) Apply(entry);
@@ -136,8 +139,20 @@ public sealed partial class RaftDriver
             return;
         }
         if (taken.Index <= _lastSnapshotIndex) return; // a snapshot from the leader already covers it
-        if (_raft.CreateSnapshot(new LogIndex((ulong)taken.Index), taken.Data)) _lastSnapshotIndex = taken.Index;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        if (!_raft.CreateSnapshot(new LogIndex((ulong)taken.Index), taken.Data)) return;
+        _lastSnapshotIndex = taken.Index;
+        LogSnapshotTaken(_logger, taken.Index, taken.Data.Length, (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "took a snapshot at index {Index} ({Bytes} bytes); saving it and compacting the log held the Raft loop {Ms} ms")]
+    private static partial void LogSnapshotTaken(ILogger logger, long index, int bytes, long ms);
+
+    /// <summary>A persist step this slow stalls every write and read of the node: worth a line in the log (etcd says "slow fdatasync").</summary>
+    private const int SlowPersistMs = 500;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "slow disk: persisting a Raft batch ({Entries} entries, snapshot {WithSnapshot}) took {Ms} ms; every request on this node waited")]
+    private static partial void LogSlowPersist(ILogger logger, long ms, int entries, bool withSnapshot);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "taking a snapshot at index {Index} failed; the log keeps growing until the next attempt")]
     private static partial void LogSnapshotFailed(ILogger logger, long index, Exception error);
