@@ -25,15 +25,21 @@ public sealed class WalMetricsTests
             await cluster.WaitConvergedAsync();
             foreach (var name in cluster.Names)
             {
-                var text = await cluster.Client(name).GetStringAsync("metrics");
-                var entries = Counter(text, "cairn_wal_entries_appended_total");
-                var batches = Counter(text, "cairn_wal_append_batches_total");
-                var fsyncs = Counter(text, "cairn_wal_fsyncs_total");
-                Assert.True(entries >= Writes, $"{name}: {entries} entries appended, expected at least the {Writes} writes");
-                Assert.True(batches >= 1 && batches <= entries, $"{name}: {batches} batches for {entries} entries");
-                // Durable by default: every batch is fsynced before it is acknowledged (PerBatch).
-                Assert.True(fsyncs >= batches, $"{name}: {fsyncs} fsyncs for {batches} batches");
-                Assert.True(Counter(text, "cairn_wal_bytes_appended_total") > entries, $"{name}: bytes appended");
+                // /metrics reads each counter on its own, so an append racing the scrape (the node keeps working
+                // after convergence) may show its batch before its fsync: a node that really skipped an fsync
+                // never satisfies the condition, one caught mid-append does on the next scrape.
+                await Poll.UntilAsync($"{name}: every appended batch fsynced", TimeSpan.FromSeconds(10), async () =>
+                {
+                    var text = await cluster.Client(name).GetStringAsync("metrics");
+                    var entries = Counter(text, "cairn_wal_entries_appended_total");
+                    var batches = Counter(text, "cairn_wal_append_batches_total");
+                    var fsyncs = Counter(text, "cairn_wal_fsyncs_total");
+                    Assert.True(entries >= Writes, $"{name}: {entries} entries appended, expected at least the {Writes} writes");
+                    Assert.True(batches >= 1 && batches <= entries, $"{name}: {batches} batches for {entries} entries");
+                    Assert.True(Counter(text, "cairn_wal_bytes_appended_total") > entries, $"{name}: bytes appended");
+                    // Durable by default: every batch is fsynced before it is acknowledged (PerBatch).
+                    return (fsyncs >= batches, $"{fsyncs} fsyncs for {batches} batches");
+                });
             }
         });
     }

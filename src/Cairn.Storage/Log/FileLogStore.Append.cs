@@ -20,8 +20,10 @@ public sealed partial class FileLogStore
             try
             {
                 if (first <= LastIndex) TruncateFrom(first.Value);
-                CountAppend(entries.Count, WriteRecords(entries));
+                var bytes = WriteRecords(entries);
                 if (_durability.SyncAppends) SyncCore();
+                // Counted after its fsync, so a reader that takes batches before fsyncs never sees a batch without one.
+                CountAppend(entries.Count, bytes);
             }
             catch (IOException e) when (e is not StorageFailedException)
             {

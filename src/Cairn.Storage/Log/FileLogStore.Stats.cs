@@ -18,7 +18,10 @@ public sealed partial class FileLogStore
     private long _fsyncs;
     private long _fsyncTicks;
 
-    /// <summary>The counters so far. Safe from any thread (each counter is read atomically, not all at one instant).</summary>
+    /// <summary>
+    /// The counters so far. Safe from any thread (each counter is read atomically, not all at one instant). An append
+    /// is counted after its fsync, so under a syncing policy batches read first never exceed fsyncs read later.
+    /// </summary>
     public LogStats Stats => new(Interlocked.Read(ref _appendBatches), Interlocked.Read(ref _entriesAppended),
         Interlocked.Read(ref _bytesAppended), Interlocked.Read(ref _fsyncs),
         (double)Interlocked.Read(ref _fsyncTicks) / Stopwatch.Frequency);
