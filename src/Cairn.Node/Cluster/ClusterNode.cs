@@ -73,6 +73,7 @@ public sealed partial class ClusterNode : IKvService, IPeerFrameHandler, IRaftMe
             SnapshotEntries = options.SnapshotEntries,
             CheckpointEveryEntries = options.CheckpointEveryEntries,
             OnCheckpoint = OnCheckpoint,
+            TestingAckBeforeCommit = options.Testing.AckBeforeCommit,
         };
         _driver = new RaftDriver(config, log, stable, snapshots, store, this, driverOptions, time, loggers.CreateLogger<RaftDriver>());
         _local = new RaftKvService(_driver, Name, TimeSpan.FromMilliseconds(nodeOptions.ReadTimeoutMs), time);

@@ -28,4 +28,7 @@ public sealed record RaftDriverOptions
 
     /// <summary>Called on the driver loop with an immutable view; must return at once (queue the work).</summary>
     public Action<Cairn.Store.StoreView>? OnCheckpoint { get; init; }
+
+    /// <summary>TEST ONLY (breaks safety): answer a leader's writes once appended, before commit; see ClusterTestingOptions.</summary>
+    public bool TestingAckBeforeCommit { get; init; }
 }

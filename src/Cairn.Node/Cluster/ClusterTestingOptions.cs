@@ -1,0 +1,16 @@
+namespace Cairn.Node.Cluster;
+
+/// <summary>
+/// TEST ONLY switches (section "Cairn:Cluster:Testing"). Each one BREAKS a guarantee on purpose so the fault-injection
+/// suite (tests/Cairn.FaultTests) can prove its checkers catch the anomaly it causes. All are off by default and
+/// nothing in the product turns them on; never set them on a node that holds data you care about.
+/// </summary>
+public sealed class ClusterTestingOptions
+{
+    /// <summary>
+    /// The leader answers a write as soon as the entry is in its own log, with the result the command would have on
+    /// the state applied so far, instead of after the entry is committed and applied. A deposed leader's acknowledged
+    /// writes are then lost.
+    /// </summary>
+    public bool AckBeforeCommit { get; set; }
+}
