@@ -76,7 +76,7 @@ public sealed partial class ClusterNode : IKvService, IPeerFrameHandler, IRaftMe
             TestingAckBeforeCommit = options.Testing.AckBeforeCommit,
         };
         _driver = new RaftDriver(config, log, stable, snapshots, store, this, driverOptions, time, loggers.CreateLogger<RaftDriver>());
-        _local = new RaftKvService(_driver, Name, TimeSpan.FromMilliseconds(nodeOptions.ReadTimeoutMs), time);
+        _local = new RaftKvService(_driver, Name, TimeSpan.FromMilliseconds(nodeOptions.ReadTimeoutMs), time, options.Testing.LocalLinearizableReads);
         _directory = MemberDirectory.Read(_staticPeers, store.Current);
     }
 

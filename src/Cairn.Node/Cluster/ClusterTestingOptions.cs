@@ -13,4 +13,10 @@ public sealed class ClusterTestingOptions
     /// writes are then lost.
     /// </summary>
     public bool AckBeforeCommit { get; set; }
+
+    /// <summary>
+    /// Linearizable (and lease) reads are answered from this node's applied state at once, without confirming
+    /// leadership through ReadIndex: a follower or a deposed leader serves stale values.
+    /// </summary>
+    public bool LocalLinearizableReads { get; set; }
 }
