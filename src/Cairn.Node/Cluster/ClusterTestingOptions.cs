@@ -19,4 +19,10 @@ public sealed class ClusterTestingOptions
     /// leadership through ReadIndex: a follower or a deposed leader serves stale values.
     /// </summary>
     public bool LocalLinearizableReads { get; set; }
+
+    /// <summary>
+    /// The dedup window remembers no request id (its size is 0), so a retried write with the same
+    /// <c>X-Cairn-Request-Id</c> applies again: a write whose first attempt applied is applied twice.
+    /// </summary>
+    public bool SkipDedup { get; set; }
 }
