@@ -25,4 +25,30 @@ public sealed class ClusterTestingOptions
     /// <c>X-Cairn-Request-Id</c> applies again: a write whose first attempt applied is applied twice.
     /// </summary>
     public bool SkipDedup { get; set; }
+
+    /// <summary>
+    /// Failpoints, comma-separated, where the process kills itself (SIGKILL, like a power cut) with
+    /// <see cref="CrashProbability"/> each time it passes: <c>append</c> (before a Ready's entries and term are
+    /// persisted), <c>send</c> (persisted, messages not sent), <c>apply</c> (before committed entries are applied),
+    /// <c>snapshot</c> (right after a snapshot was saved and the log compacted). Null: none.
+    /// </summary>
+    public string? CrashPoints { get; set; }
+
+    /// <summary>Probability of crashing at each pass through a configured failpoint.</summary>
+    [System.ComponentModel.DataAnnotations.Range(0.0, 1.0)]
+    public double CrashProbability { get; set; } = 0.001;
+
+    /// <summary>The failpoint names <see cref="CrashPoints"/> may list.</summary>
+    public static IReadOnlyList<string> Failpoints { get; } = ["append", "send", "apply", "snapshot"];
+
+    /// <summary>Parses <see cref="CrashPoints"/>; throws <see cref="FormatException"/> naming an unknown failpoint.</summary>
+    public IReadOnlySet<string> ParseCrashPoints()
+    {
+        var names = (CrashPoints ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        foreach (var n in names)
+        {
+            if (!Failpoints.Contains(n)) throw new FormatException($"Cairn:Cluster:Testing:CrashPoints: unknown failpoint '{n}' (known: {string.Join(", ", Failpoints)})");
+        }
+        return names.ToHashSet(StringComparer.Ordinal);
+    }
 }

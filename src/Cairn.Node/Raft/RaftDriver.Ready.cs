@@ -10,9 +10,12 @@ public sealed partial class RaftDriver
     // The Ready contract, in order: persist → send → apply → read states → Advance.
     private void HandleReady(Ready ready)
     {
+        Failpoint("append");
         ReadyPersistence.Persist(ready, _log, _stable, _snapshots);
+        Failpoint("send");
         if (ready.Messages.Count > 0) _sink.Send(ready.Messages);
         if (ready.Snapshot is { } snapshot) InstallSnapshot(snapshot);
+        if (ready.CommittedEntries.Count > 0) Failpoint("apply");
         foreach (var entry in ready.CommittedEntries) Apply(entry);
         if (ready.SoftState is { } soft) LeadershipChanged(soft);
         foreach (var read in ready.ReadStates)
@@ -82,7 +85,9 @@ public sealed partial class RaftDriver
         if (applied - _lastSnapshotIndex < _options.SnapshotEntries) return;
         using var buffer = new MemoryStream();
         _store.Current.WriteSnapshot(buffer);
-        if (_raft.CreateSnapshot(new LogIndex((ulong)applied), buffer.ToArray())) _lastSnapshotIndex = applied;
+        if (!_raft.CreateSnapshot(new LogIndex((ulong)applied), buffer.ToArray())) return;
+        _lastSnapshotIndex = applied;
+        Failpoint("snapshot");
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "installed a snapshot at index {Index}")]

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Cairn.Store.Codec;
 
 namespace Cairn.Node.Raft;
@@ -8,4 +9,14 @@ public sealed partial class RaftDriver
     // state applied so far; its later apply (if it ever commits) finds the task already completed.
     private void AckBeforeCommit(long index, PendingProposal pending) =>
         pending.Result.TrySetResult(_store.Preview(index, CommandCodec.Decode(pending.Payload.Span)));
+
+    // TEST ONLY (RaftDriverOptions.TestingCrashPoints): a SIGKILL of this process at a named point of the Ready cycle.
+    private void Failpoint(string name)
+    {
+        if (_options.TestingCrashPoints.Count == 0 || !_options.TestingCrashPoints.Contains(name)) return;
+        if (Random.Shared.NextDouble() >= _options.TestingCrashProbability) return;
+        Console.Error.WriteLine($"failpoint {name}: crashing now (SIGKILL), as Cairn:Cluster:Testing:CrashPoints asked");
+        using var self = Process.GetCurrentProcess();
+        self.Kill();
+    }
 }
