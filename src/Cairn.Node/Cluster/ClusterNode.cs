@@ -75,7 +75,6 @@ public sealed partial class ClusterNode : IKvService, IPeerFrameHandler, IRaftMe
             OnCheckpoint = OnCheckpoint,
             TestingAckBeforeCommit = options.Testing.AckBeforeCommit,
             TestingCrashPoints = options.Testing.ParseCrashPoints(),
-            TestingCrashProbability = options.Testing.CrashProbability,
         };
         _driver = new RaftDriver(config, log, stable, snapshots, store, this, driverOptions, time, loggers.CreateLogger<RaftDriver>());
         _local = new RaftKvService(_driver, Name, TimeSpan.FromMilliseconds(nodeOptions.ReadTimeoutMs), time, options.Testing.LocalLinearizableReads);

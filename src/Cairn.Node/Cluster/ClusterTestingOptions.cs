@@ -27,28 +27,36 @@ public sealed class ClusterTestingOptions
     public bool SkipDedup { get; set; }
 
     /// <summary>
-    /// Failpoints, comma-separated, where the process kills itself (SIGKILL, like a power cut) with
-    /// <see cref="CrashProbability"/> each time it passes: <c>append</c> (before a Ready's entries and term are
-    /// persisted), <c>send</c> (persisted, messages not sent), <c>apply</c> (before committed entries are applied),
-    /// <c>snapshot</c> (right after a snapshot was saved and the log compacted). Null: none.
+    /// Failpoints, comma-separated, where the process kills itself (SIGKILL, like a power cut) each time it passes with
+    /// the probability given after a colon (default <see cref="CrashProbability"/>), e.g. <c>append:0.001,snapshot:0.3</c>:
+    /// <c>append</c> (before a Ready's entries and term are persisted), <c>send</c> (persisted, messages not sent),
+    /// <c>apply</c> (before committed entries are applied), <c>snapshot</c> (right after a snapshot was saved and the
+    /// log compacted). Null: none.
     /// </summary>
     public string? CrashPoints { get; set; }
 
-    /// <summary>Probability of crashing at each pass through a configured failpoint.</summary>
+    /// <summary>Probability of crashing at each pass through a configured failpoint that names none of its own.</summary>
     [System.ComponentModel.DataAnnotations.Range(0.0, 1.0)]
     public double CrashProbability { get; set; } = 0.001;
 
     /// <summary>The failpoint names <see cref="CrashPoints"/> may list.</summary>
     public static IReadOnlyList<string> Failpoints { get; } = ["append", "send", "apply", "snapshot"];
 
-    /// <summary>Parses <see cref="CrashPoints"/>; throws <see cref="FormatException"/> naming an unknown failpoint.</summary>
-    public IReadOnlySet<string> ParseCrashPoints()
+    /// <summary>Parses <see cref="CrashPoints"/> (name → probability); throws <see cref="FormatException"/> naming a bad entry.</summary>
+    public IReadOnlyDictionary<string, double> ParseCrashPoints()
     {
-        var names = (CrashPoints ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        foreach (var n in names)
+        var points = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var entry in (CrashPoints ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            if (!Failpoints.Contains(n)) throw new FormatException($"Cairn:Cluster:Testing:CrashPoints: unknown failpoint '{n}' (known: {string.Join(", ", Failpoints)})");
+            var colon = entry.IndexOf(':', StringComparison.Ordinal);
+            var name = colon < 0 ? entry : entry[..colon];
+            var probability = CrashProbability;
+            if (colon >= 0 && (!double.TryParse(entry[(colon + 1)..], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out probability)
+                || probability is < 0 or > 1))
+                throw new FormatException($"Cairn:Cluster:Testing:CrashPoints: '{entry}' needs a probability between 0 and 1 after the colon");
+            if (!Failpoints.Contains(name)) throw new FormatException($"Cairn:Cluster:Testing:CrashPoints: unknown failpoint '{name}' (known: {string.Join(", ", Failpoints)})");
+            points[name] = probability;
         }
-        return names.ToHashSet(StringComparer.Ordinal);
+        return points;
     }
 }

@@ -13,8 +13,8 @@ public sealed partial class RaftDriver
     // TEST ONLY (RaftDriverOptions.TestingCrashPoints): a SIGKILL of this process at a named point of the Ready cycle.
     private void Failpoint(string name)
     {
-        if (_options.TestingCrashPoints.Count == 0 || !_options.TestingCrashPoints.Contains(name)) return;
-        if (Random.Shared.NextDouble() >= _options.TestingCrashProbability) return;
+        if (_options.TestingCrashPoints.Count == 0 || !_options.TestingCrashPoints.TryGetValue(name, out var probability)) return;
+        if (Random.Shared.NextDouble() >= probability) return;
         Console.Error.WriteLine($"failpoint {name}: crashing now (SIGKILL), as Cairn:Cluster:Testing:CrashPoints asked");
         using var self = Process.GetCurrentProcess();
         self.Kill();

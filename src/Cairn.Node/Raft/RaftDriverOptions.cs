@@ -32,8 +32,6 @@ public sealed record RaftDriverOptions
     /// <summary>TEST ONLY (breaks safety): answer a leader's writes once appended, before commit; see ClusterTestingOptions.</summary>
     public bool TestingAckBeforeCommit { get; init; }
 
-    /// <summary>TEST ONLY: failpoints where the process kills itself with <see cref="TestingCrashProbability"/>; see ClusterTestingOptions.</summary>
-    public IReadOnlySet<string> TestingCrashPoints { get; init; } = new HashSet<string>();
-
-    public double TestingCrashProbability { get; init; }
+    /// <summary>TEST ONLY: failpoints where the process kills itself, with their probability per pass; see ClusterTestingOptions.</summary>
+    public IReadOnlyDictionary<string, double> TestingCrashPoints { get; init; } = new Dictionary<string, double>();
 }
