@@ -7,7 +7,8 @@ public sealed partial class Nemesis
 
     private async Task PartitionAsync(TimeSpan hold, CancellationToken stop)
     {
-        var shape = PartitionShapes[random.Next(PartitionShapes.Count)];
+        var shapes = run.Spec.PartitionShapes ?? PartitionShapes;
+        var shape = shapes[random.Next(shapes.Count)];
         var (target, _) = PickTarget(leaderShare: shape is "isolate-leader" or "one-way-out" or "one-way-in" ? 1.0 : 0.0);
         var detail = Cut(shape, target);
         var record = run.Faults.Begin("partition", shape, detail);

@@ -76,12 +76,12 @@ public static partial class FaultRun
         {
             await Task.Delay(spec.Warmup); // phase: clients without faults
             report.FaultsStarted = run.Clock.Now;
-            using (var faultPhase = new CancellationTokenSource(Tier.FaultPhase(spec.FaultPhase)))
+            using (var faultPhase = new CancellationTokenSource(spec.ScaleWithTier ? Tier.FaultPhase(spec.FaultPhase) : spec.FaultPhase))
             {
                 await Task.WhenAll(
-                    nemesis.RunAsync(faultPhase.Token),
+                    spec.Script is { } script ? script(run, monitor, faultPhase.Token) : nemesis.RunAsync(faultPhase.Token),
                     spec.Membership ? nemesis.MembershipAsync(faultPhase.Token) : Task.CompletedTask,
-                    spec.Faults == FaultKinds.None && !spec.Membership ? PhaseAsync(faultPhase.Token) : Task.CompletedTask);
+                    spec.Faults == FaultKinds.None && !spec.Membership && spec.Script is null ? PhaseAsync(faultPhase.Token) : Task.CompletedTask);
             }
             await supervisorStop.CancelAsync();
             await supervising;

@@ -48,6 +48,9 @@ public sealed record RunSpec
     /// <summary>Clients keep running this long after everything is healed (the "after" throughput and the recovery time).</summary>
     public TimeSpan Cooldown { get; init; } = TimeSpan.FromSeconds(4);
 
+    /// <summary>False: <see cref="FaultPhase"/> stays as given in the extended tier (teeth runs need no longer phase).</summary>
+    public bool ScaleWithTier { get; init; } = true;
+
     public FaultKinds Faults { get; init; }
 
     /// <summary>Pause between two faults (uniform in [min, max]).</summary>
@@ -55,6 +58,15 @@ public sealed record RunSpec
 
     /// <summary>How long one fault lasts before it is healed (uniform in [min, max]).</summary>
     public (TimeSpan Min, TimeSpan Max) FaultHold { get; init; } = (TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(4));
+
+    /// <summary>The partition shapes the nemesis picks from (default: all of <see cref="Nemesis.Nemesis.PartitionShapes"/>).</summary>
+    public IReadOnlyList<string>? PartitionShapes { get; init; }
+
+    /// <summary>
+    /// A scripted fault phase instead of the random nemesis (S9): it gets the run, the leader monitor and the phase's
+    /// end, logs its faults in the run's fault log and heals what it broke.
+    /// </summary>
+    public Func<RunContext, LeaderMonitor, CancellationToken, Task>? Script { get; init; }
 
     /// <summary>Link loss and delay ranges for <see cref="FaultKinds.Degrade"/>.</summary>
     public (double Min, double Max) Loss { get; init; } = (0.05, 0.30);
