@@ -35,7 +35,8 @@ public static class HostileSlowClients
         ("Content-Length of 100 MB, no body sent", "PUT /v1/_kv/hostile/cl HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\nContent-Length: 104857600\r\n\r\n", 413),
         ("garbage request line", "HELLO THERE\r\n\r\n", 400),
         ("broken chunked encoding", "PUT /v1/_kv/hostile/ch HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nZZZ\r\nxx\r\n0\r\n\r\n", 400),
-        ("invalid percent-encoding in the path", "GET /v1/_kv/%ZZ HTTP/1.1\r\nHost: x\r\n\r\n", 400),
+        ("a NUL byte in the request target", "GET /v1/_kv/a\0b HTTP/1.1\r\nHost: x\r\n\r\n", 400),
+        ("header line without a colon", "GET /healthz HTTP/1.1\r\nHost: x\r\nNoColonHere\r\n\r\n", 400),
     ];
 
     /// <summary>Sends one raw request and returns the status code of the answer (0 when none came within the bound).</summary>
