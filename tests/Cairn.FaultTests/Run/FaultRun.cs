@@ -19,6 +19,9 @@ public static partial class FaultRun
         "--Cairn:Cluster:ForwardTimeoutMs=2000",
         "--Cairn:Node:ReadTimeoutMs=2000",
         "--Cairn:Watch:ProgressIntervalMs=200",
+        // The change feed must reach back to revision 0 for the lost-write and duplicate checks, even in 5-minute runs.
+        "--Cairn:Watch:HistoryEventsMax=400000",
+        "--Cairn:Watch:HistoryBytesMax=134217728",
         "--Cairn:Cluster:MaintenanceIntervalMs=100",
     ];
 

@@ -20,6 +20,8 @@ public sealed class S02PartitionTests(ITestOutputHelper output)
             Name = "S02_Partitions",
             Seed = seed,
             Faults = FaultKinds.Partition,
+            // Every shape, the leader-centred ones twice as likely: the scenario must see at least 3 leader changes.
+            PartitionShapes = [.. Nemesis.Nemesis.PartitionShapes, "isolate-leader", "one-way-out", "one-way-in", "majority-minority"],
             FaultPhase = TimeSpan.FromSeconds(30),
             FaultHold = (TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4)),
             FaultGap = (TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)),
