@@ -16,6 +16,7 @@ public sealed class S04KillTests(ITestOutputHelper output)
         {
             Name = "S04_Kills",
             Seed = seed,
+            ExtraArgs = ["--Cairn:Cluster:SnapshotEntries=1000"], // restarts and new members start from snapshots too
             Faults = FaultKinds.Kill,
             FaultPhase = TimeSpan.FromSeconds(30),
             FaultHold = (TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3)),

@@ -19,6 +19,7 @@ public sealed class S08MembershipTests(ITestOutputHelper output)
         {
             Name = "S08_Membership",
             Seed = seed,
+            ExtraArgs = ["--Cairn:Cluster:SnapshotEntries=1000"], // restarts and new members start from snapshots too
             Faults = FaultKinds.Partition | FaultKinds.Kill,
             Membership = true,
             FaultPhase = TimeSpan.FromSeconds(35),
