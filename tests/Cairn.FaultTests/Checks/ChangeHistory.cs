@@ -11,23 +11,75 @@ public sealed record HistoryEvent(long Revision, string Type, string Key, string
 
 /// <summary>
 /// The changes one node applied in (<see cref="CoveredAfter"/>, <see cref="CoveredTo"/>]: its change feed replayed
-/// from revision 0. A node whose history no longer reaches back (it installed a snapshot or restarted from one) answers
-/// with a snapshot first; the events after that snapshot's revision are still complete, so coverage starts there.
+/// from the oldest revision it retains (0 unless it restarted or installed a snapshot since: its history restarts
+/// there). Should the feed still answer with a snapshot, coverage starts after the snapshot's revision.
 /// </summary>
 public sealed record NodeHistory(string Node, long CoveredAfter, long CoveredTo, IReadOnlyList<HistoryEvent> Events, string? Problem)
 {
     public bool Covers(long revision) => Problem is null && revision > CoveredAfter && revision <= CoveredTo;
 
-    /// <summary>Reads the feed (SSE) until a progress message at or past <paramref name="target"/>; bounded by <paramref name="timeout"/>.</summary>
+    /// <summary>
+    /// Reads the feed (SSE) from the oldest revision the node still retains (found by bisection when it restarted or
+    /// installed a snapshot since revision 0) until a progress message at or past <paramref name="target"/>.
+    /// </summary>
     public static async Task<NodeHistory> ReadAsync(HttpClient client, string node, string prefix, long target, TimeSpan timeout)
     {
+        long from = 0;
+        if (!await ReachesBackAsync(client, prefix, 0))
+        {
+            long lo = 0, hi = target; // lo does not reach back; hi is assumed to (the node applied up to it)
+            while (hi - lo > 1)
+            {
+                var mid = lo + ((hi - lo) / 2);
+                if (await ReachesBackAsync(client, prefix, mid)) hi = mid;
+                else lo = mid;
+            }
+            from = hi;
+        }
+        return await ReadFromAsync(client, node, prefix, from, target, timeout);
+    }
+
+    // True when a watch resuming after `from` is served from the retained history (its first message after "start"
+    // is not a snapshot-begin).
+    private static async Task<bool> ReachesBackAsync(HttpClient client, string prefix, long from)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            using var request = Request(prefix, from);
+            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
+            if (!response.IsSuccessStatusCode) return false;
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(deadline.Token));
+            while (await reader.ReadLineAsync(deadline.Token) is { } line)
+            {
+                if (!line.StartsWith("data: ", StringComparison.Ordinal)) continue;
+                using var doc = JsonDocument.Parse(line.AsMemory(6));
+                var type = doc.RootElement.GetProperty("type").GetString();
+                if (type != "start") return type != "snapshot-begin";
+            }
+            return false;
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException or JsonException or KeyNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    private static HttpRequestMessage Request(string prefix, long from)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, $"v1/_watch?prefix={Uri.EscapeDataString(prefix)}&fromRevision={from}&values=true");
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        return request;
+    }
+
+    private static async Task<NodeHistory> ReadFromAsync(HttpClient client, string node, string prefix, long from, long target, TimeSpan timeout)
+    {
         var events = new List<HistoryEvent>();
-        long coveredAfter = 0;
+        var coveredAfter = from;
         using var deadline = new CancellationTokenSource(timeout);
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, $"v1/_watch?prefix={Uri.EscapeDataString(prefix)}&fromRevision=0&values=true");
-            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+            using var request = Request(prefix, from);
             using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
             if (!response.IsSuccessStatusCode)
                 return new NodeHistory(node, 0, 0, [], $"watch answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(deadline.Token)}");

@@ -33,7 +33,7 @@ public sealed partial class Nemesis
     // One node at a time: restart it without the failpoint variables and wait until it answers again.
     private async Task DisarmFailpointsAsync()
     {
-        foreach (var node in Cluster.Nodes.Where(n => !IsRemoved(n.Name)))
+        foreach (var node in Cluster.Nodes.Where(n => !IsRemoved(n.Name) && n.Environment.GetValueOrDefault(FaultRun.CrashPointsVariable) is not null))
         {
             var record = run.Faults.Begin("disarm", node.Name, "restarted without failpoints");
             node.Environment[FaultRun.CrashPointsVariable] = null;

@@ -112,7 +112,8 @@ public static partial class FaultRun
     private static Dictionary<string, string?> NodeEnvironment(RunSpec spec, string name)
     {
         var env = new Dictionary<string, string?>(ClockSkew.Environment(spec.ClockSkew?.Invoke(name)));
-        if (spec.Failpoints is { } points)
+        if (spec.Failpoints is { } points
+            && (spec.FailpointNodes?.Contains(name) ?? name != $"n{spec.ClusterSize.ToString(System.Globalization.CultureInfo.InvariantCulture)}"))
         {
             env[CrashPointsVariable] = points;
             env[CrashProbabilityVariable] = spec.FailpointProbability.ToString(System.Globalization.CultureInfo.InvariantCulture);

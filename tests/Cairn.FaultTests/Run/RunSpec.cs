@@ -82,6 +82,12 @@ public sealed record RunSpec
     /// <summary>Server failpoints armed (through the environment) during the fault phase, e.g. "append,apply" (S10); null: none.</summary>
     public string? Failpoints { get; init; }
 
+    /// <summary>
+    /// The nodes whose failpoints are armed (default: every founding node but the last, whose change feed then
+    /// covers the whole run for the lost-write and duplicate checks).
+    /// </summary>
+    public IReadOnlyList<string>? FailpointNodes { get; init; }
+
     /// <summary>Probability of a crash at each pass through an armed failpoint.</summary>
     public double FailpointProbability { get; init; } = 0.002;
 

@@ -5,7 +5,8 @@ namespace Cairn.FaultTests.Scenarios;
 /// <summary>
 /// S10: the server's failpoints (Cairn:Cluster:Testing:CrashPoints, armed through the environment) SIGKILL a node
 /// before persisting, after persisting but before sending, before applying, and right after a snapshot; the supervisor
-/// restarts it. Then every node is restarted without failpoints. 0 violations, every node recovers and converges.
+/// restarts it. Failpoints are armed on n1 and n2 (n3's change feed then covers the whole run for the lost-write and
+/// duplicate checks); at the heal they are restarted without. 0 violations, every node recovers and converges.
 /// </summary>
 [Collection(FaultCollection.Name)]
 public sealed class S10FailpointTests(ITestOutputHelper output)
