@@ -1,4 +1,5 @@
 using Cairn.FaultTests.Run;
+using Cairn.SystemTests.Harness;
 
 namespace Cairn.FaultTests.Scenarios;
 
@@ -29,7 +30,19 @@ public sealed class S07ClockSkewTests(ITestOutputHelper output)
             FaultHold = (TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4)),
             FaultGap = (TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)),
         };
-        var report = await FaultRun.ExecuteAsync(spec, output, [Criteria.SomeFaults("skew")]);
+        var report = await FaultRun.ExecuteAsync(spec, output, [SkewIsInEffect]);
         Assert.True(report.Passed, report.FailureMessage());
+    }
+
+    // The nodes' HTTP Date headers show their skewed wall clocks (n1 runs 300 s ahead): libfaketime is really in effect.
+    private string? SkewIsInEffect(RunReport report)
+    {
+        var offsets = report.Run.Cluster.Running.Select(n =>
+        {
+            using var response = report.Run.Cluster.Client(n).SendAsync(HttpMethod.Get, "healthz", timeout: TimeSpan.FromSeconds(5)).GetAwaiter().GetResult();
+            return (Node: n, Offset: response.Headers.Date is { } date ? (date - DateTimeOffset.UtcNow).TotalSeconds : double.NaN);
+        }).ToList();
+        output.WriteLine($"wall-clock offsets seen in Date headers: {string.Join(", ", offsets.Select(o => $"{o.Node} {o.Offset:+0;-0} s"))}");
+        return offsets.Any(o => Math.Abs(o.Offset) > 200) ? null : "no node's Date header is skewed: libfaketime did not take effect";
     }
 }
