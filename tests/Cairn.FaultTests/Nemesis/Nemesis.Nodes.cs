@@ -123,7 +123,8 @@ public sealed partial class Nemesis
         return false;
     }
 
-    // DELETE /v1/_cluster/members/{name} through founding nodes until one answers 204 (or 404: already gone); bounded.
+    // DELETE /v1/_cluster/members/{name} through founding nodes until one answers 204, or says it is not (or no
+    // longer) a member: an earlier attempt that timed out may have removed it. Bounded.
     private async Task<bool> RemoveAsync(string name)
     {
         var deadline = run.Clock.Elapsed + TimeSpan.FromSeconds(30);
@@ -134,6 +135,7 @@ public sealed partial class Nemesis
             {
                 using var response = await Cluster.Client(via).SendAsync(HttpMethod.Delete, $"v1/_cluster/members/{name}", timeout: TimeSpan.FromSeconds(5));
                 if ((int)response.StatusCode is 204 or 404) return true;
+                if ((int)response.StatusCode is >= 400 and < 500 && (await response.Content.ReadAsStringAsync()).Contains("is not a member", StringComparison.Ordinal)) return true;
             }
             catch (Exception e) when (e is HttpRequestException or TimeoutException or TaskCanceledException)
             {
