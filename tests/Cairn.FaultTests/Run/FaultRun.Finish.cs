@@ -12,6 +12,7 @@ public static partial class FaultRun
     // every node's change feed and the final state, for the checks.
     private static async Task FinishAsync(RunContext run, RunReport report)
     {
+        CheckNodesUp(run, report);
         await FinalWriteAsync(run, report);
         try
         {
@@ -66,6 +67,19 @@ public static partial class FaultRun
         });
         if (!ok)
             report.Anomalies.Add(new Anomaly("final-write-failed", $"the final write was not acknowledged within {run.Spec.RecoveryBound.TotalSeconds} s of the heal ({attempts} attempts, last: {last?.Answer} {last?.Body})"));
+    }
+
+    // After the heal every node that is still a member must be running: one that cannot restart (it refused its own
+    // data, say) is an anomaly, named with its last error line, even when the rest of the cluster carries on.
+    private static void CheckNodesUp(RunContext run, RunReport report)
+    {
+        foreach (var node in run.Cluster.Nodes.Where(n => !n.IsRunning && !run.Faults.Records.Any(f => f.Kind == "remove" && f.Target == n.Name)))
+        {
+            var error = File.Exists(node.LogPath)
+                ? File.ReadLines(node.LogPath).LastOrDefault(l => l.Contains("Exception", StringComparison.Ordinal) || l.Contains("crit:", StringComparison.Ordinal))
+                : null;
+            report.Anomalies.Add(new Anomaly("node-down", $"{node.Name} (pid {node.Pid}) is not running after the heal: {error ?? "exited"} (log {node.LogPath})"));
+        }
     }
 
     // Every running node must list the same members with the same roles as the leader (S8: nobody stuck in an old configuration).

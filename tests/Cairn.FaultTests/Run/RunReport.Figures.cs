@@ -9,7 +9,7 @@ namespace Cairn.FaultTests.Run;
 public sealed partial class RunReport
 {
     private static readonly string[] AnomalyTypes =
-        ["linearizability", "lost-write", "duplicate-apply", "stale-read", "divergent-history", "no-convergence", "final-write-failed", "membership-mismatch"];
+        ["linearizability", "lost-write", "duplicate-apply", "stale-read", "divergent-history", "node-down", "no-convergence", "final-write-failed", "membership-mismatch"];
 
     /// <summary>Ok operations per second completed in [from, to) (history ticks).</summary>
     public double Throughput(long from, long to)
