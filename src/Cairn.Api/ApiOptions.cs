@@ -38,6 +38,13 @@ public sealed class ApiOptions
     [Range(1, int.MaxValue)]
     public int TtlSecondsMax { get; set; } = 365 * 24 * 3600;
 
+    /// <summary>
+    /// Longest time a client may take to send a request's headers; a slower one (e.g. dripping bytes to hold a
+    /// connection) is answered 408 and disconnected. Kestrel's RequestHeadersTimeout; its default is 30 s.
+    /// </summary>
+    [Range(100, 600_000)]
+    public int RequestHeadersTimeoutMs { get; set; } = 30_000;
+
     /// <summary>How long a request waits for its write to apply before answering 503 (outcome unknown).</summary>
     [Range(1, 600_000)]
     public int WriteTimeoutMs { get; set; } = 10_000;

@@ -62,8 +62,8 @@ public static partial class CairnApi
         builder.Services.AddSingleton(sp => new TcpTransport(new TransportOptions { LocalId = id, ClusterId = cluster.ClusterId },
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddSingleton<ITransport>(sp => sp.GetRequiredService<TcpTransport>());
-        builder.Services.AddSingleton(sp => new KvStore(StoreLimitsFrom(
-            sp.GetRequiredService<IOptions<ApiOptions>>().Value, sp.GetRequiredService<IOptions<Cairn.Api.Watch.WatchOptions>>().Value)));
+        builder.Services.AddSingleton(sp => new KvStore(TestingLimits(cluster, StoreLimitsFrom(
+            sp.GetRequiredService<IOptions<ApiOptions>>().Value, sp.GetRequiredService<IOptions<Cairn.Api.Watch.WatchOptions>>().Value))));
         builder.Services.AddSingleton(sp => CreateNode(cluster, nodeName, sp));
         builder.Services.AddSingleton<IKvService>(sp => new MeteredKvService(sp.GetRequiredService<ClusterNode>(), sp.GetRequiredService<CairnMetrics>()));
         builder.Services.AddSingleton<IClusterAdmin>(sp => sp.GetRequiredService<ClusterNode>());
@@ -73,6 +73,10 @@ public static partial class CairnApi
         MapRoutes(app);
         return app;
     }
+
+    // TEST ONLY (Cairn:Cluster:Testing:SkipDedup): a dedup window of size 0 remembers nothing, so retries apply again.
+    private static StoreLimits TestingLimits(ClusterOptions cluster, StoreLimits limits) =>
+        cluster.Testing.SkipDedup ? limits with { DedupEntriesMax = 0 } : limits;
 
     // SO_REUSEPORT must be set before bind, so the socket is made here rather than by Kestrel's default.
     private static System.Net.Sockets.Socket ReusePortSocket(IPEndPoint endpoint)

@@ -81,6 +81,7 @@ public static partial class CairnApi
             // Kestrel's own limit sits well above ours: our 413 problem answer is the one clients see, and a refused
             // body up to this size is drained so the client can read that answer (beyond it the connection closes).
             kestrel.Limits.MaxRequestBodySize = (long)api.RequestBodyBytesMax * RefusedBodyDrainFactor + 1;
+            kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromMilliseconds(api.RequestHeadersTimeoutMs);
             kestrel.AddServerHeader = false;
         });
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);

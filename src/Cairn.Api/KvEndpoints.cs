@@ -79,7 +79,8 @@ internal static class KvEndpoints
         validate.WritableKey(key);
         var ttl = context.Request.Query["ttl"].ToString() is { Length: > 0 } t ? validate.Ttl(t) : (TimeSpan?)null;
         var precondition = Etags.ParsePrecondition(context.Request.Headers.IfMatch, context.Request.Headers.IfNoneMatch);
-        var value = await RequestValidation.ReadBodyAsync(context.Request, validate.Options.ValueBytesMax, context.RequestAborted);
+        // The request body limit applies here too: a value limit set above it must not let larger bodies through.
+        var value = await RequestValidation.ReadBodyAsync(context.Request, Math.Min(validate.Options.ValueBytesMax, validate.Options.RequestBodyBytesMax), context.RequestAborted);
         long? expiresAt = ttl is { } span ? time.GetUtcNow().ToUnixTimeMilliseconds() + (long)span.TotalMilliseconds : null;
         var result = await writes.ProposeAsync(context, new KvPut(key, value, expiresAt, precondition));
         if (!result.IsOk) return Writes.Problem(result, $"key {key}");

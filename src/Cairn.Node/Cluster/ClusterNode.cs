@@ -78,9 +78,11 @@ public sealed partial class ClusterNode : IKvService, IPeerFrameHandler, IRaftMe
             SnapshotBytes = options.SnapshotBytes,
             CheckpointEveryEntries = options.CheckpointEveryEntries,
             OnCheckpoint = OnCheckpoint,
+            TestingAckBeforeCommit = options.Testing.AckBeforeCommit,
+            TestingCrashPoints = options.Testing.ParseCrashPoints(),
         };
         _driver = new RaftDriver(config, log, stable, snapshots, store, this, driverOptions, time, loggers.CreateLogger<RaftDriver>());
-        _local = new RaftKvService(_driver, Name, TimeSpan.FromMilliseconds(nodeOptions.ReadTimeoutMs), time);
+        _local = new RaftKvService(_driver, Name, TimeSpan.FromMilliseconds(nodeOptions.ReadTimeoutMs), time, options.Testing.LocalLinearizableReads);
         _directory = MemberDirectory.Read(_staticPeers, store.Current);
     }
 

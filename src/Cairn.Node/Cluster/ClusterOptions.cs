@@ -125,6 +125,9 @@ public sealed class ClusterOptions
     [Range(100, 3_600_000)]
     public int CrossCheckIntervalMs { get; set; } = 5_000;
 
+    /// <summary>TEST ONLY switches that break safety on purpose (see <see cref="ClusterTestingOptions"/>); all off by default.</summary>
+    public ClusterTestingOptions Testing { get; set; } = new();
+
     /// <summary>TEST ONLY: this node reports wrong checkpoint hashes, so tests can prove divergence detection works.</summary>
     public bool TestingSkewCheckpoints { get; set; }
 

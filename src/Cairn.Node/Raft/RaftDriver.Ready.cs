@@ -13,12 +13,15 @@ public sealed partial class RaftDriver
     private void HandleReady(Ready ready)
     {
         var late = SendEarlyMessages(ready);
+        Failpoint("append");
         var persistStarted = System.Diagnostics.Stopwatch.GetTimestamp();
         ReadyPersistence.Persist(ready, _log, _stable, _snapshots);
         var persisted = System.Diagnostics.Stopwatch.GetElapsedTime(persistStarted);
         if (persisted.TotalMilliseconds >= SlowPersistMs) LogSlowPersist(_logger, (long)persisted.TotalMilliseconds, ready.EntriesToPersist.Count, ready.Snapshot is not null);
+        Failpoint("send");
         if (late.Count > 0) _sink.Send(late);
         if (ready.Snapshot is { } snapshot) InstallSnapshot(snapshot);
+        if (ready.CommittedEntries.Count > 0) Failpoint("apply");
         foreach (var entry in ready.CommittedEntries) Apply(entry);
         if (ready.SoftState is { } soft) LeadershipChanged(soft);
         foreach (var read in ready.ReadStates)
@@ -142,6 +145,7 @@ public sealed partial class RaftDriver
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         if (!_raft.CreateSnapshot(new LogIndex((ulong)taken.Index), taken.Data)) return;
         _lastSnapshotIndex = taken.Index;
+        Failpoint("snapshot");
         LogSnapshotTaken(_logger, taken.Index, taken.Data.Length, (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 

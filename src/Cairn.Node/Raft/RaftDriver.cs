@@ -255,6 +255,7 @@ public sealed partial class RaftDriver : IAsyncDisposable
             {
                 _batch[i].Term = term;
                 _proposals.Add(result.FirstIndex.Value + (ulong)i, _batch[i]);
+                if (_options.TestingAckBeforeCommit) AckBeforeCommit((long)result.FirstIndex.Value + i, _batch[i]);
             }
         }
         else

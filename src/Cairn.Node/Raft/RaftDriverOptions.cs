@@ -31,4 +31,10 @@ public sealed record RaftDriverOptions
 
     /// <summary>Called on the driver loop with an immutable view; must return at once (queue the work).</summary>
     public Action<Cairn.Store.StoreView>? OnCheckpoint { get; init; }
+
+    /// <summary>TEST ONLY (breaks safety): answer a leader's writes once appended, before commit; see ClusterTestingOptions.</summary>
+    public bool TestingAckBeforeCommit { get; init; }
+
+    /// <summary>TEST ONLY: failpoints where the process kills itself, with their probability per pass; see ClusterTestingOptions.</summary>
+    public IReadOnlyDictionary<string, double> TestingCrashPoints { get; init; } = new Dictionary<string, double>();
 }

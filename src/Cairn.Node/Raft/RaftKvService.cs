@@ -14,7 +14,8 @@ namespace Cairn.Node.Raft;
 /// forwards them. The lease level is answered from the leader's lease when the server enabled lease reads
 /// (RaftConfig.ReadMode = LeaseBased), and as linearizable otherwise and on followers.
 /// </remarks>
-public sealed class RaftKvService(RaftDriver driver, string nodeName, TimeSpan readTimeout, TimeProvider time) : IKvService
+/// <param name="testingLocalReads">TEST ONLY (breaks linearizability): answer every read level from local state at once.</param>
+public sealed class RaftKvService(RaftDriver driver, string nodeName, TimeSpan readTimeout, TimeProvider time, bool testingLocalReads = false) : IKvService
 {
     public NodeStatus Status
     {
@@ -33,6 +34,8 @@ public sealed class RaftKvService(RaftDriver driver, string nodeName, TimeSpan r
     {
         switch (consistency)
         {
+            case not ReadConsistency.Session when testingLocalReads:
+                return new ReadResult(driver.Store.Current, IsStale: false);
             case ReadConsistency.Stale:
                 return new ReadResult(driver.Store.Current, IsStale: driver.Status.Role != RaftRole.Leader);
             case ReadConsistency.Session:

@@ -167,6 +167,8 @@ public sealed partial class FileLogStore
     private void EnsureBuffer(int bytes)
     {
         if (_buffer.Length >= bytes) return;
-        _buffer = new byte[Math.Max(bytes, Math.Min(_buffer.Length * 2, WriteBufferBytes))];
+        // Resize, not reallocate: the records already serialized in front of the new one must stay (a fresh array lost
+        // them, writing a hole of zeros into the segment that only a restart noticed, as corruption).
+        Array.Resize(ref _buffer, Math.Max(bytes, Math.Min(_buffer.Length * 2, WriteBufferBytes)));
     }
 }

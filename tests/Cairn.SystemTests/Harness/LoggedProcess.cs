@@ -38,7 +38,12 @@ public sealed class LoggedProcess : IAsyncDisposable
         }
     }
 
-    public static LoggedProcess Start(string file, IEnumerable<string> arguments, string logPath, string? workingDirectory = null)
+    public static LoggedProcess Start(string file, IEnumerable<string> arguments, string logPath, string? workingDirectory = null) =>
+        Start(file, arguments, logPath, workingDirectory, environment: null);
+
+    /// <summary>As above, with variables added to (or, with a null value, removed from) the child's environment.</summary>
+    public static LoggedProcess Start(string file, IEnumerable<string> arguments, string logPath, string? workingDirectory,
+        IReadOnlyDictionary<string, string?>? environment)
     {
         var info = new ProcessStartInfo(file)
         {
@@ -49,6 +54,11 @@ public sealed class LoggedProcess : IAsyncDisposable
             WorkingDirectory = workingDirectory ?? System.IO.Path.GetDirectoryName(logPath)!,
         };
         foreach (var a in arguments) info.ArgumentList.Add(a);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            if (value is null) info.Environment.Remove(name);
+            else info.Environment[name] = value;
+        }
         var log = new StreamWriter(logPath, append: true) { AutoFlush = true };
         var process = new Process { StartInfo = info };
         var self = new LoggedProcess(process, log);

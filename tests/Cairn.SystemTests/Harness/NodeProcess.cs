@@ -32,6 +32,9 @@ public sealed class NodeProcess : IAsyncDisposable
 
     public string LogPath { get; }
 
+    /// <summary>Variables set in the environment of every later start or restart (e.g. libfaketime's, for clock skew).</summary>
+    public Dictionary<string, string?> Environment { get; } = [];
+
     /// <summary>Every PID this node ever ran as (the last one is the current run).</summary>
     public IReadOnlyList<int> Pids => _pids;
 
@@ -51,7 +54,7 @@ public sealed class NodeProcess : IAsyncDisposable
     public void Start()
     {
         if (IsRunning) throw new InvalidOperationException($"{Name} is already running (pid {Pid})");
-        _run = LoggedProcess.Start(CairnBinary.Path, Arguments, LogPath);
+        _run = LoggedProcess.Start(CairnBinary.Path, Arguments, LogPath, workingDirectory: null, Environment);
         _pids.Add(_run.Pid);
     }
 

@@ -11,7 +11,7 @@ namespace Cairn.SystemTests.Harness;
 /// <see cref="Heal"/> lets new connections through again.
 /// </summary>
 /// <remarks>Thread-safe: the accept loop and the pumps run on the thread pool; Cut/Heal may be called from any thread.</remarks>
-public sealed class PeerRelay : IAsyncDisposable
+public sealed partial class PeerRelay : IAsyncDisposable
 {
     private const int BufferBytes = 64 * 1024;
 
@@ -107,7 +107,7 @@ public sealed class PeerRelay : IAsyncDisposable
         try
         {
             await upstream.ConnectAsync(new IPEndPoint(IPAddress.Loopback, _targetPort), _stop.Token);
-            var a = PumpAsync(client, upstream);
+            var a = IsShaped ? ShapedPumpAsync(client, upstream) : PumpAsync(client, upstream);
             var b = PumpAsync(upstream, client);
             await Task.WhenAny(a, b);
         }

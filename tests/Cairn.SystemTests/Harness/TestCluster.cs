@@ -13,6 +13,9 @@ public sealed record ClusterSpec
 
     /// <summary>Appended to every node's command line (e.g. <c>--Cairn:Cluster:MaintenanceIntervalMs=100</c>).</summary>
     public IReadOnlyList<string> ExtraArgs { get; init; } = [];
+
+    /// <summary>Extra environment of a node's process by name (null or empty: none), e.g. libfaketime's variables.</summary>
+    public Func<string, IReadOnlyDictionary<string, string?>?>? NodeEnvironment { get; init; }
 }
 
 /// <summary>
@@ -170,6 +173,7 @@ public sealed partial class TestCluster : IAsyncDisposable, IDiagnosable
             .. _spec.ExtraArgs,
         ];
         var node = new NodeProcess(name, http, peer, args, Path.Combine(LogDirectory, name + ".log"));
+        foreach (var (variable, value) in _spec.NodeEnvironment?.Invoke(name) ?? new Dictionary<string, string?>()) node.Environment[variable] = value;
         _nodes.Add(node);
         _clients[name] = Api.CreateClient(node.HttpUri);
         return node;
