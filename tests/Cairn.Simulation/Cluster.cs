@@ -76,21 +76,19 @@ internal sealed partial class Cluster
             if (node is not { IsUp: true }) continue;
             Trace.Add(1, message.From.Value, message.To.Value, ((ulong)message.Kind << 48) ^ message.Term.Value);
             if (message is AppendEntriesResponse { Success: false }) Stats.AppendsRejected++;
-            node.UpRaft.Step(message);
-            Checker.AfterStep(node);
+            node.Deliver(message, this);
         }
         foreach (var node in _nodes)
         {
-            if (!node.IsUp) continue;
-            node.UpRaft.Tick();
-            Checker.AfterStep(node);
+            if (node.IsUp) node.TickClock(this);
         }
+        AdvanceProbes();
         if (nemesis) Nemesis.Tick();
         DecommissionRemoved();
         Clients.Tick();
         foreach (var node in _nodes) node.DrainReady(this);
         foreach (var node in _nodes) node.MaybeSnapshot(this, Options.SnapshotEveryEntries);
-        if (Now % LogSweepEveryTicks == 0) Checker.CheckPersistedLogs([.. _nodes.Where(n => n.Life is NodeLife.Up or NodeLife.Crashed)]);
+        if (Now % LogSweepEveryTicks == 0) Checker.CheckPersistedLogs([.. _nodes.Where(n => n.Life is NodeLife.Up or NodeLife.Crashed or NodeLife.Probing)]);
     }
 
     public void Send(Message message)
@@ -120,8 +118,8 @@ internal sealed partial class Cluster
         return best;
     }
 
-    /// <summary>Nodes that exist (up or crashed), in id order: the ones partitions and clients are about.</summary>
-    public IReadOnlyList<NodeId> LiveOrCrashedIds() => [.. _nodes.Where(n => n.Life is NodeLife.Up or NodeLife.Crashed).Select(n => n.Id)];
+    /// <summary>Nodes that exist (up, probing or crashed), in id order: the ones partitions and clients are about.</summary>
+    public IReadOnlyList<NodeId> LiveOrCrashedIds() => [.. _nodes.Where(n => n.Life is NodeLife.Up or NodeLife.Crashed or NodeLife.Probing).Select(n => n.Id)];
 
     /// <summary>A client contacts a random running node (a crashed one refuses connections; clients go elsewhere).</summary>
     public SimNode? PickNodeForClient(Random rng)
@@ -156,21 +154,48 @@ internal sealed partial class Cluster
     /// <summary>A draw from the run's RNG, for decisions taken inside a node's Ready handling.</summary>
     public int NextRandom(int maxExclusive) => _rng.Next(maxExclusive);
 
-    public void CrashNode(SimNode node, string why)
+    /// <summary>Takes a node down; what its disk keeps depends on <paramref name="kind"/>. A power loss checks the driver's promises.</summary>
+    public void CrashNode(SimNode node, string why, CrashKind kind)
     {
-        node.Crash(Clients);
+        var what = node.Crash(Clients, kind, _rng.Next);
         node.RestartAt = Now + _rng.Next(20, 200);
-        Log($"{why}: {node.Id} down until t={node.RestartAt}");
+        if (kind == CrashKind.Amnesia) node.CatchUpTo = Checker.MaxCommitted;
+        Trace.Add(11, node.Id.Value, (ulong)kind);
+        Stats.CrashesByKind[(int)kind]++;
+        Log($"{why} ({what}): {node.Id} down until t={node.RestartAt}");
+        if (kind == CrashKind.PowerLoss && node.Disk.BrokenPromise() is { } broken)
+        {
+            throw new SimulationViolation(ViolationKind.Safety,
+                $"t={Now}: durability: {node.Id} lost in a power loss what its messages promised was durable: {broken}");
+        }
     }
 
+    /// <summary>A crashed node comes back: from its disk, or (in-memory, amnesic) through the real node's start-up probe.</summary>
     public void RestartNode(SimNode node)
     {
-        var isInitialVoter = (int)node.Id.Value <= Options.InitialVoters;
-        node.Start(MakeConfig(node.Id, isInitialVoter ? InitialMembership() : null), Checker);
+        if (node.Amnesic && (IsFoundingNode(node.Id) || Options.RecoveryPath == RecoveryPath.Patient))
+        {
+            node.BeginProbe(Now);
+            node.ProbeRecipients = ProbeRecipients(node);
+            Log($"{node.Id} restarts empty and probes its founding peers for data");
+            return;
+        }
+        StartRestarted(node, recovering: false);
+    }
+
+    private void StartRestarted(SimNode node, bool recovering)
+    {
+        node.Start(MakeConfig(node.Id, IsFoundingNode(node.Id) ? InitialMembership() : null), Checker,
+            recovering && !Options.Teeth.Driver.HasFlag(DriverFaults.RecoveringNodeVotes));
         Stats.Restarts++;
         Nemesis.Count(FaultKind.Restart);
-        Log($"restart {node.Id} (incarnation {node.Incarnation}, commit {node.UpRaft.Status.Commit}, snapshot {node.SnapshotStore.LatestMeta?.Index.Value ?? 0})");
+        Trace.Add(12, node.Id.Value, recovering ? 1UL : 0UL);
+        Log($"restart {node.Id} (incarnation {node.Incarnation}, commit {node.UpRaft.Status.Commit}, snapshot {node.SnapshotStore.LatestMeta?.Index.Value ?? 0}" +
+            $"{(node.Amnesic ? $", empty, {(node.UpRaft.Recovering ? "recovering" : "NOT recovering")}" : "")})");
     }
+
+    /// <summary>Founding nodes are started with the bootstrap peer list (<c>--peers</c>); the spares joined later (<c>--join</c>).</summary>
+    public bool IsFoundingNode(NodeId id) => (int)id.Value <= Options.InitialVoters;
 
     /// <summary>A node added as a learner starts empty, with no configuration: it learns it from the leader.</summary>
     public void StartJoiningNode(SimNode node) => node.Start(MakeConfig(node.Id, bootstrap: null), Checker);

@@ -142,6 +142,17 @@ internal sealed class SafetyChecker(Cluster cluster)
             Fail($"{node.Id} {how} a snapshot at {index} whose state differs from another node's snapshot at that index");
     }
 
+    /// <summary>
+    /// What FileStorage checks at open: the durable commit index never points past what the disk holds (else the real
+    /// node refuses to start; here it means a sync ordering let the commit reach the disk before the entries).
+    /// </summary>
+    public void BeforeStart(SimNode node, HardState? persisted)
+    {
+        var held = LogIndex.Max(node.LogStore.LastIndex, node.SnapshotStore.LatestMeta?.Index ?? LogIndex.Zero);
+        if (persisted is { } hard && hard.Commit > held)
+            Fail($"{node.Id} restarts with a durable commit {hard.Commit} past what its disk holds ({held}): the real storage would refuse to open");
+    }
+
     /// <summary>A (re)started node never forgets what it persisted: its commit and term start at least there.</summary>
     public void OnStart(SimNode node, HardState? persisted)
     {

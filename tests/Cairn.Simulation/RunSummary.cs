@@ -6,7 +6,7 @@ using Cairn.Checking;
 namespace Cairn.Simulation;
 
 /// <summary>The figures of a set of seeds: speed, operations checked, faults by kind, what the protocol went through.</summary>
-internal sealed class RunSummary(IReadOnlyList<SimResult> results, TimeSpan elapsed, TestingFaults faults)
+internal sealed class RunSummary(IReadOnlyList<SimResult> results, TimeSpan elapsed, Teeth faults)
 {
     public IReadOnlyList<SimResult> Results { get; } = results;
     public TimeSpan Elapsed { get; } = elapsed;
@@ -44,6 +44,12 @@ internal sealed class RunSummary(IReadOnlyList<SimResult> results, TimeSpan elap
         {
             Line(text, "failures by kind: " + string.Join(", ", Failures.GroupBy(f => f.Failure!.Kind).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count()}")));
             Line(text, "failed seeds: " + string.Join(' ', Failures.Select(f => f.Seed).Order().Take(100)));
+            foreach (var f in Failures.OrderBy(f => f.Seed).Take(100))
+            {
+                var message = f.Failure!.Message;
+                var firstLine = message[..Math.Min(message.IndexOf('\n') is var nl and >= 0 ? nl : message.Length, 160)];
+                Line(text, $"  seed {f.Seed} ({f.Options.Storage}, {f.Failure.Kind}): {firstLine}");
+            }
         }
         foreach (var failure in Failures.Take(10)) text.Append(failure.Failure!.Describe(failure.Seed));
         return text.ToString();

@@ -10,13 +10,14 @@ internal sealed partial class SimNode
     /// <summary>Ready cycles handled back to back before the node must wait for the next tick (a loop bound).</summary>
     private const int ReadyCyclesPerTurnMax = 32;
 
-    /// <summary>Handles Ready cycles until the node has nothing more to do right now (or crashed in the middle).</summary>
+    /// <summary>Handles Ready cycles until the node has nothing more to do right now, waits for an fsync, or crashed.</summary>
     public void DrainReady(Cluster cluster)
     {
-        for (var i = 0; i < ReadyCyclesPerTurnMax && IsUp && UpRaft.HasReady; i++) HandleReady(cluster);
+        if (!IsUp || !CompleteSync(cluster)) return;
+        for (var i = 0; i < ReadyCyclesPerTurnMax && IsUp && !IsSyncing && UpRaft.HasReady; i++) HandleReady(cluster);
     }
 
-    /// <summary>One Ready cycle in the contract's order: persist → send → restore/apply → serve reads → Advance.</summary>
+    /// <summary>One Ready cycle in the contract's order: persist → (fsync) → send → restore/apply → serve reads → Advance.</summary>
     private void HandleReady(Cluster cluster)
     {
         var raft = UpRaft;
@@ -25,14 +26,24 @@ internal sealed partial class SimNode
         if (ready.EntriesToPersist.Count > 0 && ready.EntriesToPersist[0].Index <= LogStore.LastIndex) cluster.Stats.LogTruncations++;
         if (CrashInNextPersist && ready.MustPersist)
         {
-            // Durable up to the cut, nothing sent or applied: the restarted node must cope with exactly that.
+            // Written up to the cut, nothing sent or applied: the restarted node must cope with exactly that.
             var what = PersistTorn(ready, cluster.NextRandom);
-            cluster.CrashNode(this, $"crash while persisting a Ready ({what})");
+            cluster.CrashNode(this, $"crash while persisting a Ready ({what})", cluster.Nemesis.NextCrashKind());
             return;
         }
         ReadyPersistence.Persist(ready, LogStore, StableStore, SnapshotStore);
+        AfterPersist(ready, cluster);
+    }
 
-        foreach (var message in ready.Messages) cluster.Send(message);
+    /// <summary>The rest of a Ready once its writes are durable (or, with <see cref="DriverFaults.AckBeforeSync"/>, at once).</summary>
+    private void FinishReady(Ready ready, Cluster cluster)
+    {
+        var raft = UpRaft;
+        foreach (var message in ready.Messages)
+        {
+            Disk.RecordPromise(message, raft);
+            cluster.Send(message);
+        }
 
         if (ready.Snapshot is { } snapshot)
         {
@@ -50,6 +61,7 @@ internal sealed partial class SimNode
 
         raft.Advance(ready);
         cluster.Checker.AfterReady(this);
+        if (Amnesic && !raft.Recovering && raft.Status.Commit >= CatchUpTo) Amnesic = false;
     }
 
     /// <summary>
@@ -180,7 +192,7 @@ internal sealed partial class SimNode
     /// <summary>Snapshots the state machine once enough entries were applied since the latest snapshot (compacts the log).</summary>
     public void MaybeSnapshot(Cluster cluster, int everyEntries)
     {
-        if (!IsUp) return;
+        if (!IsUp || IsSyncing) return;
         var latest = SnapshotStore.LatestMeta?.Index ?? LogIndex.Zero;
         if (Applied.Value < latest.Value + (ulong)everyEntries) return;
         var kv = UpKv;

@@ -2,6 +2,32 @@ using Cairn.Consensus;
 
 namespace Cairn.Simulation;
 
+/// <summary>How the nodes of a run keep their state.</summary>
+/// <summary>How an <c>--in-memory</c> node that restarted empty finds out whether the cluster holds data.</summary>
+internal enum RecoveryPath
+{
+    /// <summary>
+    /// What ClusterNode does today: founding nodes probe their founding peers once and start fresh (as voters that vote
+    /// at once) when no answer shows data within three election timeouts; nodes that joined (<c>--join</c>) never probe.
+    /// </summary>
+    Product,
+
+    /// <summary>
+    /// Every empty node probes (joined ones too) and keeps probing until a peer shows data (then it recovers) or every
+    /// founding peer answered empty (a new cluster): it never starts fresh on a timeout.
+    /// </summary>
+    Patient,
+}
+
+internal enum StorageMode
+{
+    /// <summary>On disk (<c>cairn serve --data-dir</c>, FsyncPolicy.PerBatch): crashes are process crashes or power losses.</summary>
+    Durable,
+
+    /// <summary><c>cairn serve --in-memory</c>: every crash loses everything; the node restarts empty and recovers.</summary>
+    InMemory,
+}
+
 /// <summary>
 /// Everything one simulated run is made of, derived from its seed alone (so the seed is the whole replay recipe).
 /// Rates are probabilities per message or per tick; durations are in ticks.
@@ -58,11 +84,31 @@ internal sealed record SimOptions
     /// <summary>A client gives up on an operation after this many ticks (outcome Unknown).</summary>
     public required int ClientTimeoutTicks { get; init; }
 
-    /// <summary>Safety-breaking switches of the consensus core (teeth tests only).</summary>
-    public TestingFaults Faults { get; init; }
+    public required StorageMode Storage { get; init; }
+
+    /// <summary>Durable runs: ticks an fsync takes. A node waits for it before it sends or applies anything of that Ready (0: instant).</summary>
+    public required int FsyncTicks { get; init; }
+
+    /// <summary>Durable runs: percentage of crashes that are power losses (unsynced writes lost) rather than process crashes.</summary>
+    public required int PowerLossPercent { get; init; }
+
+    /// <summary>
+    /// In-memory runs: the nemesis may wipe a majority of the voters at once (<see cref="AmnesicMajorityTests"/>). Off in the
+    /// tiers, where at most a minority of the voters is amnesic (down, probing or recovering) at any time.
+    /// </summary>
+    public bool AmnesicMajority { get; init; }
+
+    /// <summary>How an empty in-memory node decides to recover; see <see cref="Simulation.RecoveryPath"/>.</summary>
+    public RecoveryPath RecoveryPath { get; init; } = RecoveryPathFromEnvironment();
+
+    /// <summary>Safety-breaking switches of the consensus core and the simulated driver (teeth tests only).</summary>
+    public Teeth Teeth { get; init; }
+
+    /// <summary>The core's switches (part of <see cref="Teeth"/>).</summary>
+    public TestingFaults Faults => Teeth.Core;
 
     /// <summary>Derives a run from its seed. The same seed always gives the same options.</summary>
-    public static SimOptions FromSeed(int seed, TestingFaults faults = TestingFaults.None)
+    public static SimOptions FromSeed(int seed, Teeth teeth = default, bool amnesicMajority = false)
     {
         var rng = new Random(seed);
         var voters = rng.Next(2) == 0 ? 3 : 5;
@@ -97,13 +143,26 @@ internal sealed record SimOptions
             NemesisIntervalTicks = rng.Next(20, 50),
             LeaderStrikePercent = rng.Next(20, 70),
             ClientTimeoutTicks = rng.Next(4, 9) * election,
-            Faults = faults,
+            // Drawn last, so the options above stay what they were before storage modes existed.
+            Storage = teeth.Driver.HasFlag(DriverFaults.RecoveringNodeVotes) || amnesicMajority ? StorageMode.InMemory
+                : teeth.Driver.HasFlag(DriverFaults.AckBeforeSync) ? StorageMode.Durable
+                : rng.Next(10) < 3 ? StorageMode.InMemory : StorageMode.Durable,
+            FsyncTicks = teeth.Driver.HasFlag(DriverFaults.AckBeforeSync) ? rng.Next(1, 4) : rng.Next(4) == 0 ? 0 : rng.Next(1, 4),
+            PowerLossPercent = teeth.Driver.HasFlag(DriverFaults.AckBeforeSync) ? 80 : rng.Next(30, 71),
+            AmnesicMajority = amnesicMajority,
+            Teeth = teeth,
         };
     }
+
+    /// <summary>CAIRN_SIM_RECOVERY=Product|Patient (exploration); Patient by default.</summary>
+    public static RecoveryPath RecoveryPathFromEnvironment() =>
+        Enum.TryParse<RecoveryPath>(Environment.GetEnvironmentVariable("CAIRN_SIM_RECOVERY"), out var path) ? path : RecoveryPath.Patient;
 
     public override string ToString() =>
         $"voters={InitialVoters} clients={Clients} keys={Keys} safetyTicks={SafetyTicks} election={ElectionTicks} heartbeat={HeartbeatTicks} " +
         $"preVote={PreVote} checkQuorum={CheckQuorum} read={ReadMode} delay=[{DelayMinTicks},{DelayMaxTicks}] loss={LossRate:F2} dup={DuplicateRate:F2} " +
         $"snapshotEvery={SnapshotEveryEntries} tail={SnapshotLogTailEntries} chunk={SnapshotChunkBytesMax} entriesPerMsg={EntriesPerMessageMax} " +
-        $"inflight={InflightMessagesMax} strike={LeaderStrikePercent}% faults={Faults}";
+        $"inflight={InflightMessagesMax} strike={LeaderStrikePercent}% storage={Storage}" +
+        (Storage == StorageMode.Durable ? $" fsync={FsyncTicks} powerLoss={PowerLossPercent}%" : $" recovery={RecoveryPath}{(AmnesicMajority ? " amnesicMajority" : "")}") +
+        $" teeth={Teeth}";
 }

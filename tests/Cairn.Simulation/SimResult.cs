@@ -29,6 +29,9 @@ internal sealed record SimResult
     public required long MessagesCutOff { get; init; }
     public required long ConvergedAfterTicks { get; init; }
     public CheckResult? History { get; init; }
+
+    /// <summary>An AmnesicMajority run that did not converge (a refusal, allowed there); safety and the history passed.</summary>
+    public bool Refused { get; init; }
     public SimFailure? Failure { get; init; }
     public required TimeSpan Elapsed { get; init; }
 
@@ -39,7 +42,7 @@ internal sealed record SimResult
     /// <summary>True when the failure is a caught safety breach (what the teeth tests look for), not a liveness timeout.</summary>
     public bool CaughtSafetyViolation => Failure is { Kind: ViolationKind.Safety or ViolationKind.CoreAssertion or ViolationKind.NotLinearizable };
 
-    public static string ReplayCommand(int seed, TestingFaults faults) =>
-        (faults == TestingFaults.None ? "" : $"CAIRN_SIM_TEETH={faults} ") +
+    public static string ReplayCommand(int seed, Teeth faults, bool amnesicMajority = false) =>
+        (faults.IsNone ? "" : $"CAIRN_SIM_TEETH={faults} ") + (amnesicMajority ? "CAIRN_SIM_AMNESIC_MAJORITY=1 " : "") +
         $"CAIRN_SIM_SEED={seed} dotnet test tests/Cairn.Simulation --filter \"FullyQualifiedName~Replay\"";
 }

@@ -1,0 +1,107 @@
+using Cairn.Consensus;
+
+namespace Cairn.Simulation;
+
+internal sealed partial class Nemesis
+{
+    // AmnesicMajority runs: when the nemesis wipes a majority of the voters at once (0 once done).
+    private long _amnesicMajorityAt = -1;
+
+    /// <summary>
+    /// What a crash does to the disk in this run: in-memory nodes lose everything; durable ones lose unsynced writes on a
+    /// power loss (<see cref="SimOptions.PowerLossPercent"/>) and nothing on a process crash.
+    /// </summary>
+    public CrashKind NextCrashKind() =>
+        cluster.Options.Storage == StorageMode.InMemory ? CrashKind.Amnesia
+        : rng.Next(100) < cluster.Options.PowerLossPercent ? CrashKind.PowerLoss
+        : CrashKind.Process;
+
+    private bool Durable => cluster.Options.Storage == StorageMode.Durable;
+
+    private void Strike()
+    {
+        var (id, term, _) = _strike;
+        _strike = default;
+        if (cluster.NodeById(id) is not { IsUp: true } node || node.UpRaft.Role != RaftRole.Leader || node.UpRaft.Term != term) return;
+        Count(FaultKind.StrikeNewLeader);
+        if (rng.Next(2) == 0 && MayCrash(node))
+        {
+            cluster.CrashNode(node, $"strike the new leader of term {term}", NextCrashKind());
+            return;
+        }
+        cluster.Network.Heal();
+        _healAt = cluster.Now + rng.Next(30, 150);
+        cluster.Network.Isolate(id, cluster.LiveOrCrashedIds());
+        cluster.Log($"strike the new leader of term {term}: isolate {id}");
+    }
+
+    private void RestartDue(long now)
+    {
+        foreach (var node in cluster.Nodes)
+        {
+            if (node.Life == NodeLife.Crashed && now >= node.RestartAt) cluster.RestartNode(node);
+        }
+    }
+
+    /// <summary>
+    /// Crashes the leader or a random node (durable runs: also a crash in the middle of a persist, or a power loss of a
+    /// node waiting for its fsync). Durable runs mostly keep at most a minority down; in-memory runs strictly keep the
+    /// amnesic voters (down, probing, or not caught up) a minority.
+    /// </summary>
+    private void CrashSomething()
+    {
+        var up = cluster.Nodes.Where(n => n.IsUp).ToList();
+        var voters = cluster.CurrentVoters().Count;
+        var down = cluster.Nodes.Count(n => n.Life is NodeLife.Crashed or NodeLife.Probing);
+        if (up.Count == 0 || (Durable && down >= Math.Max(1, (voters - 1) / 2) && rng.Next(4) != 0)) return;
+        var leader = cluster.CurrentLeader();
+        var roll = rng.Next(Durable ? 4 : 2);
+        if (roll == 0 && leader is not null)
+        {
+            if (!MayCrash(leader)) return;
+            cluster.CrashNode(leader, "crash the leader", NextCrashKind());
+            Count(FaultKind.CrashLeader);
+            return;
+        }
+        if (roll == 1 && Durable)
+        {
+            var target = up[rng.Next(up.Count)];
+            target.CrashInNextPersist = true;
+            Record(FaultKind.CrashInPersist, $"{target.Id} will crash while persisting its next Ready");
+            return;
+        }
+        var syncing = up.Where(n => n.IsSyncing).ToList();
+        if (roll == 2 && syncing.Count > 0)
+        {
+            cluster.CrashNode(syncing[rng.Next(syncing.Count)], "power loss while waiting for an fsync", CrashKind.PowerLoss);
+            Count(FaultKind.PowerLossInFsync);
+            return;
+        }
+        var node = up[rng.Next(up.Count)];
+        if (!MayCrash(node)) return;
+        cluster.CrashNode(node, "crash", NextCrashKind());
+        Count(FaultKind.Crash);
+    }
+
+    /// <summary>In-memory runs: crashing this node must leave the amnesic voters a minority (it will come back empty).</summary>
+    private bool MayCrash(SimNode node) => Durable || node.Amnesic || cluster.AmnesicMinorityWith(cluster.CurrentVoters(), node.Id);
+
+    /// <summary>
+    /// AmnesicMajority runs: once, a third to two thirds into the safety phase, a majority of the voters (a third of the
+    /// time all of them) lose their state at the same tick.
+    /// </summary>
+    private void MaybeWipeMajority()
+    {
+        if (!cluster.Options.AmnesicMajority || _amnesicMajorityAt == 0) return;
+        if (_amnesicMajorityAt < 0) _amnesicMajorityAt = rng.Next(cluster.Options.SafetyTicks / 3, (cluster.Options.SafetyTicks * 2 / 3) + 1);
+        if (cluster.Now < _amnesicMajorityAt) return;
+        _amnesicMajorityAt = 0;
+        var voters = cluster.CurrentVoters().Select(cluster.NodeById).Where(n => n is { IsUp: true }).Select(n => n!).ToList();
+        var all = rng.Next(3) == 0;
+        var count = all ? voters.Count : (cluster.CurrentVoters().Count / 2) + 1;
+        var victims = Shuffle([.. voters.Select(n => n.Id)]).Take(Math.Min(count, voters.Count)).ToList();
+        Record(FaultKind.AmnesicMajority, $"wipe {(all ? "every" : "a majority of the")} voter{(victims.Count > 1 ? "s" : "")} at once: {string.Join(',', victims)}");
+        foreach (var id in victims) cluster.CrashNode(cluster.NodeById(id)!, "amnesic majority", CrashKind.Amnesia);
+        cluster.AmnesicMajorityHappened = true;
+    }
+}
