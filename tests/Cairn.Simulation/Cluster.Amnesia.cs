@@ -1,3 +1,5 @@
+using Cairn.Consensus;
+
 namespace Cairn.Simulation;
 
 internal sealed partial class Cluster
@@ -34,6 +36,29 @@ internal sealed partial class Cluster
         foreach (var node in _nodes)
         {
             if (node is { IsUp: true, Amnesic: false } && !IsAmnesicMinority(node.UpRaft.Membership.Voters, extra)) return false;
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// In-memory runs keep amnesia and membership changes apart (unless <see cref="SimMode.AmnesiaDuringMembershipChange"/>):
+    /// an amnesic voter abstains until a leader caught it up, and when it was the only node able to win an election under
+    /// the configurations in flight, nobody can ever be elected (found by this simulator; see DESIGN.md). No change while
+    /// a node is amnesic.
+    /// </summary>
+    public bool MembershipChangeAllowed() =>
+        Options.Storage != StorageMode.InMemory || Options.Mode.HasFlag(SimMode.AmnesiaDuringMembershipChange) || !_nodes.Any(n => n.Amnesic);
+
+    /// <summary>The other half of <see cref="MembershipChangeAllowed"/>: no amnesia while the running nodes disagree on the configuration.</summary>
+    public bool AmnesiaAllowedByMembership()
+    {
+        if (Options.Mode.HasFlag(SimMode.AmnesiaDuringMembershipChange)) return true;
+        Membership? seen = null;
+        foreach (var node in _nodes)
+        {
+            if (node is not { IsUp: true, Amnesic: false }) continue;
+            if (seen is null) seen = node.UpRaft.Membership;
+            else if (!seen.Equals(node.UpRaft.Membership)) return false;
         }
         return true;
     }

@@ -185,6 +185,8 @@ internal sealed partial class Cluster
 
     private void StartRestarted(SimNode node, bool recovering)
     {
+        // What it must hold before it may vote again: everything committed before this restart.
+        if (node.Amnesic) node.CatchUpTo = Checker.MaxCommitted;
         node.Start(MakeConfig(node.Id, IsFoundingNode(node.Id) ? InitialMembership() : null), Checker,
             recovering && !Options.Teeth.Driver.HasFlag(DriverFaults.RecoveringNodeVotes));
         Stats.Restarts++;

@@ -31,6 +31,8 @@ internal sealed class SafetyChecker(Cluster cluster)
         var raft = node.UpRaft;
         if (raft.Term < node.CheckedTerm) Fail($"{node.Id} term went back from {node.CheckedTerm} to {raft.Term}");
         node.CheckedTerm = raft.Term;
+        if (node.CheckedRecovering && !raft.Recovering) CheckRecoveryEnded(node);
+        node.CheckedRecovering = raft.Recovering;
         if (raft.Role != RaftRole.Leader) return;
         if (_leaderOfTerm.TryGetValue(raft.Term, out var other))
         {
@@ -41,6 +43,30 @@ internal sealed class SafetyChecker(Cluster cluster)
         cluster.OnLeaderElected(node);
         CheckLeaderCompleteness(node);
     }
+
+    /// <summary>
+    /// BeginRecovery's promise: a node that restarted empty takes part in elections again only once it holds every entry
+    /// committed before its restart (else its vote can elect a leader missing them, and the leader's heartbeats carry a
+    /// commit past its log).
+    /// </summary>
+    private void CheckRecoveryEnded(SimNode node)
+    {
+        var commit = node.UpRaft.Status.Commit;
+        if (commit >= node.CatchUpTo) return;
+        var message = $"t={cluster.Now}: {node.Id} ended its recovery (term {node.UpRaft.Term}, leader {node.UpRaft.Leader}) at commit {commit}, " +
+                      $"but {node.CatchUpTo} was committed before it restarted empty: it may now vote without holding those entries";
+        if (KnownConsensusBugs.ContinuePastKnownBugs)
+        {
+            // Exploration: let the run go on to see what the bug leads to.
+            cluster.Log("KNOWN BUG " + message);
+            KnownBugEvents++;
+            return;
+        }
+        throw new SimulationViolation(ViolationKind.Safety, message) { KnownBug = KnownConsensusBugs.RecoveryEndsEarly };
+    }
+
+    /// <summary>Root events of known bugs let pass (CAIRN_SIM_KNOWN_BUGS=continue).</summary>
+    public int KnownBugEvents { get; private set; }
 
     /// <summary>A new leader must hold every entry committed so far, with the same term.</summary>
     private void CheckLeaderCompleteness(SimNode node)
@@ -163,6 +189,7 @@ internal sealed class SafetyChecker(Cluster cluster)
             if (status.Term < hard.Term) Fail($"{node.Id} restarted in term {status.Term} below its persisted {hard.Term}");
         }
         node.CheckedTerm = status.Term;
+        node.CheckedRecovering = node.UpRaft.Recovering;
         // Its whole committed prefix must still agree with the cluster's.
         RecordCommitted(node, LogIndex.Max(status.FirstIndex, LogIndex.Zero.Next).Prev, status.Commit);
         node.CheckedCommit = status.Commit;

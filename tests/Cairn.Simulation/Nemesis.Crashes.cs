@@ -83,8 +83,12 @@ internal sealed partial class Nemesis
         Count(FaultKind.Crash);
     }
 
-    /// <summary>In-memory runs: crashing this node must leave the amnesic voters a minority (it will come back empty).</summary>
-    private bool MayCrash(SimNode node) => Durable || node.Amnesic || cluster.AmnesicMinorityWith(cluster.CurrentVoters(), node.Id);
+    /// <summary>
+    /// In-memory runs: crashing this node must leave the amnesic voters a minority (it will come back empty), and (unless
+    /// <see cref="SimMode.AmnesiaDuringMembershipChange"/>) no membership change may be in flight (see DESIGN.md).
+    /// </summary>
+    private bool MayCrash(SimNode node) =>
+        Durable || node.Amnesic || (cluster.AmnesicMinorityWith(cluster.CurrentVoters(), node.Id) && cluster.AmnesiaAllowedByMembership());
 
     /// <summary>
     /// AmnesicMajority runs: once, a third to two thirds into the safety phase, a majority of the voters (a third of the

@@ -117,7 +117,7 @@ internal sealed partial class Nemesis(Cluster cluster, Random rng)
     private void ChangeMembership()
     {
         var leader = cluster.CurrentLeader();
-        if (leader is null || leader.IsSyncing) return;
+        if (leader is null || leader.IsSyncing || !cluster.MembershipChangeAllowed()) return;
         var raft = leader.UpRaft;
         var membership = raft.Membership;
         var spare = cluster.Nodes.FirstOrDefault(n => n.Life == NodeLife.NotStarted);

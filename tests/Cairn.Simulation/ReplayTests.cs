@@ -14,7 +14,7 @@ public sealed class ReplayTests(ITestOutputHelper output)
         var seed = Runner.EnvInt("CAIRN_SIM_SEED") ?? 1;
         var teeth = Runner.TeethFromEnvironment();
 
-        var result = Runner.RunSeed(seed, teeth, Runner.AmnesicMajorityFromEnvironment());
+        var result = Runner.RunSeed(seed, teeth, Runner.ModeFromEnvironment());
 
         output.WriteLine($"seed {seed}: {result.Options}");
         output.WriteLine($"trace hash {result.TraceHash:x16} over {result.TraceEvents} events, {result.Ticks} ticks, {result.Operations} operations");

@@ -10,7 +10,14 @@ internal sealed class RunSummary(IReadOnlyList<SimResult> results, TimeSpan elap
 {
     public IReadOnlyList<SimResult> Results { get; } = results;
     public TimeSpan Elapsed { get; } = elapsed;
-    public IReadOnlyList<SimResult> Failures => [.. Results.Where(r => !r.Passed)];
+    /// <summary>Seeds that failed, except at the root event of a known bug (unless CAIRN_SIM_STRICT=1).</summary>
+    public IReadOnlyList<SimResult> Failures => [.. Results.Where(r => !r.Passed && (!r.HitKnownBug || Strict))];
+
+    /// <summary>Seeds that stopped at the root event of a bug listed in <see cref="KnownConsensusBugs"/>.</summary>
+    public IReadOnlyList<SimResult> KnownBugHits => [.. Results.Where(r => r.HitKnownBug)];
+
+    /// <summary>CAIRN_SIM_STRICT=1: a known bug fails the tier too.</summary>
+    public static bool Strict => Runner.EnvInt("CAIRN_SIM_STRICT") == 1;
 
     public string Describe()
     {
@@ -38,6 +45,12 @@ internal sealed class RunSummary(IReadOnlyList<SimResult> results, TimeSpan elap
                    $"restarts {Avg(r => r.Stats.Restarts)}, commands applied {Avg(r => r.Stats.CommandsApplied)}");
         Line(text, $"seeds with: a truncation {Results.Count(r => r.Stats.LogTruncations > 0)}, a snapshot install {Results.Count(r => r.Stats.SnapshotsInstalled > 0)}, " +
                    $"a committed membership change {Results.Count(r => r.Stats.MembershipChangesCommitted > 0)}, ≥ 3 leader changes {Results.Count(r => r.Stats.LeaderChanges >= 3)}");
+        if (KnownBugHits.Count > 0)
+        {
+            Line(text, $"KNOWN BUGS hit (root event caught, not counted as failures{(Strict ? " — but CAIRN_SIM_STRICT=1 counts them" : "")}): " +
+                       string.Join(", ", KnownBugHits.GroupBy(r => r.Failure!.KnownBug).Select(g => $"{g.Key} in {g.Count()} seeds ({string.Join(' ', g.Select(r => r.Seed).Order().Take(30))})")));
+            foreach (var hit in KnownBugHits.OrderBy(r => r.Seed).Take(1)) text.Append(hit.Failure!.Describe(hit.Seed));
+        }
         var converged = Results.Where(r => r.Passed).Select(r => r.ConvergedAfterTicks).DefaultIfEmpty(0).ToList();
         Line(text, $"liveness: converged after {converged.Average():F0} ticks on average, {converged.Max()} at most");
         if (Failures.Count > 0)

@@ -31,13 +31,14 @@ internal static class Runner
     /// <summary>CAIRN_SIM_TEETH names a <see cref="TestingFaults"/> or <see cref="DriverFaults"/> switch for replaying a teeth seed.</summary>
     public static Teeth TeethFromEnvironment() => Teeth.Parse(Environment.GetEnvironmentVariable("CAIRN_SIM_TEETH"));
 
-    /// <summary>CAIRN_SIM_AMNESIC_MAJORITY=1 replays a seed of <see cref="AmnesicMajorityTests"/>.</summary>
-    public static bool AmnesicMajorityFromEnvironment() => EnvInt("CAIRN_SIM_AMNESIC_MAJORITY") == 1;
+    /// <summary>CAIRN_SIM_MODE names <see cref="SimMode"/> flags (comma-separated) for replaying a seed of a variant.</summary>
+    public static SimMode ModeFromEnvironment() =>
+        Enum.TryParse<SimMode>(Environment.GetEnvironmentVariable("CAIRN_SIM_MODE"), out var mode) ? mode : SimMode.Default;
 
-    public static SimResult RunSeed(int seed, Teeth faults = default, bool amnesicMajority = false)
+    public static SimResult RunSeed(int seed, Teeth faults = default, SimMode mode = SimMode.Default)
     {
         var clock = Stopwatch.StartNew(); // figures only; nothing in the run reads it
-        var options = SimOptions.FromSeed(seed, faults, amnesicMajority);
+        var options = SimOptions.FromSeed(seed, faults, mode);
         var cluster = new Cluster(options);
         SimFailure? failure = null;
         CheckResult? history = null;
@@ -91,14 +92,14 @@ internal static class Runner
     /// Runs <paramref name="count"/> seeds from <paramref name="start"/>. With <paramref name="stopAtFirstCaught"/> the
     /// run stops once a seed catches a safety violation (teeth tests): later seeds may then be skipped (null).
     /// </summary>
-    public static RunSummary RunSeeds(int start, int count, Teeth faults = default, bool stopAtFirstCaught = false, bool amnesicMajority = false)
+    public static RunSummary RunSeeds(int start, int count, Teeth faults = default, bool stopAtFirstCaught = false, SimMode mode = SimMode.Default)
     {
         var clock = Stopwatch.StartNew();
         var results = new SimResult?[count];
         Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = WorkersMax }, (i, loop) =>
         {
             if (stopAtFirstCaught && loop.ShouldExitCurrentIteration) return;
-            var result = RunSeed(start + i, faults, amnesicMajority);
+            var result = RunSeed(start + i, faults, mode);
             results[i] = result;
             if (stopAtFirstCaught && result.CaughtSafetyViolation) loop.Stop();
         });
@@ -115,7 +116,7 @@ internal static class Runner
         };
         var tail = cluster.FaultLog.TakeLast(FaultLogTailLines).ToList();
         return new SimFailure(kind, $"{message}\n  options: {cluster.Options}\n  nodes at t={cluster.Now}:\n{SafeDescribe(cluster)}", tail,
-            SimResult.ReplayCommand(seed, faults, cluster.Options.AmnesicMajority));
+            SimResult.ReplayCommand(seed, faults, cluster.Options.Mode), (e as SimulationViolation)?.KnownBug);
     }
 
     private static string SafeDescribe(Cluster cluster)

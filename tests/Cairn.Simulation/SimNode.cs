@@ -59,11 +59,14 @@ internal sealed partial class SimNode(NodeId id, StoreLimits limits)
 
     /// <summary>
     /// The node lost everything in its last crash (in-memory) and has not caught up since: it is still recovering, or
-    /// its commit has not reached <see cref="CatchUpTo"/>, the highest index committed anywhere when it crashed.
+    /// its commit has not reached <see cref="CatchUpTo"/>, the highest index committed anywhere when it restarted.
     /// </summary>
     public bool Amnesic { get; set; }
 
     public LogIndex CatchUpTo { get; set; }
+
+    /// <summary>What the safety checker last saw of <see cref="RaftNode.Recovering"/>.</summary>
+    public bool CheckedRecovering { get; set; }
 
     /// <summary>Probing: when the probe started, which founding peers it reached (bit per id), how many answered, and whether one holds data.</summary>
     public long ProbeStartedAt { get; private set; }

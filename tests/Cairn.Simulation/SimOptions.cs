@@ -3,6 +3,22 @@ using Cairn.Consensus;
 namespace Cairn.Simulation;
 
 /// <summary>How the nodes of a run keep their state.</summary>
+/// <summary>Variants of the in-memory runs outside the tiers (CAIRN_SIM_MODE, comma-separated, for replays).</summary>
+[Flags]
+internal enum SimMode
+{
+    Default = 0,
+
+    /// <summary>Every run in memory; once, a majority of the voters (sometimes all) lose their state at the same tick.</summary>
+    AmnesicMajority = 1,
+
+    /// <summary>Empty nodes decide to recover as ClusterNode does today (<see cref="RecoveryPath.Product"/>).</summary>
+    ProductRecovery = 2,
+
+    /// <summary>Lifts the tiers' rule that no membership change is in flight while a voter is amnesic.</summary>
+    AmnesiaDuringMembershipChange = 4,
+}
+
 /// <summary>How an <c>--in-memory</c> node that restarted empty finds out whether the cluster holds data.</summary>
 internal enum RecoveryPath
 {
@@ -92,14 +108,17 @@ internal sealed record SimOptions
     /// <summary>Durable runs: percentage of crashes that are power losses (unsynced writes lost) rather than process crashes.</summary>
     public required int PowerLossPercent { get; init; }
 
+    /// <summary>The run's variant; <see cref="SimMode.Default"/> in the tiers.</summary>
+    public SimMode Mode { get; init; }
+
     /// <summary>
-    /// In-memory runs: the nemesis may wipe a majority of the voters at once (<see cref="AmnesicMajorityTests"/>). Off in the
-    /// tiers, where at most a minority of the voters is amnesic (down, probing or recovering) at any time.
+    /// The nemesis wipes a majority of the voters at once (<see cref="AmnesicMajorityTests"/>). Off in the tiers, where at
+    /// most a minority of the voters is amnesic (down, probing or not caught up) at any time.
     /// </summary>
-    public bool AmnesicMajority { get; init; }
+    public bool AmnesicMajority => Mode.HasFlag(SimMode.AmnesicMajority);
 
     /// <summary>How an empty in-memory node decides to recover; see <see cref="Simulation.RecoveryPath"/>.</summary>
-    public RecoveryPath RecoveryPath { get; init; } = RecoveryPathFromEnvironment();
+    public RecoveryPath RecoveryPath => Mode.HasFlag(SimMode.ProductRecovery) ? RecoveryPath.Product : RecoveryPath.Patient;
 
     /// <summary>Safety-breaking switches of the consensus core and the simulated driver (teeth tests only).</summary>
     public Teeth Teeth { get; init; }
@@ -108,7 +127,7 @@ internal sealed record SimOptions
     public TestingFaults Faults => Teeth.Core;
 
     /// <summary>Derives a run from its seed. The same seed always gives the same options.</summary>
-    public static SimOptions FromSeed(int seed, Teeth teeth = default, bool amnesicMajority = false)
+    public static SimOptions FromSeed(int seed, Teeth teeth = default, SimMode mode = SimMode.Default)
     {
         var rng = new Random(seed);
         var voters = rng.Next(2) == 0 ? 3 : 5;
@@ -144,25 +163,21 @@ internal sealed record SimOptions
             LeaderStrikePercent = rng.Next(20, 70),
             ClientTimeoutTicks = rng.Next(4, 9) * election,
             // Drawn last, so the options above stay what they were before storage modes existed.
-            Storage = teeth.Driver.HasFlag(DriverFaults.RecoveringNodeVotes) || amnesicMajority ? StorageMode.InMemory
+            Storage = teeth.Driver.HasFlag(DriverFaults.RecoveringNodeVotes) || mode != SimMode.Default ? StorageMode.InMemory
                 : teeth.Driver.HasFlag(DriverFaults.AckBeforeSync) ? StorageMode.Durable
                 : rng.Next(10) < 3 ? StorageMode.InMemory : StorageMode.Durable,
             FsyncTicks = teeth.Driver.HasFlag(DriverFaults.AckBeforeSync) ? rng.Next(1, 4) : rng.Next(4) == 0 ? 0 : rng.Next(1, 4),
             PowerLossPercent = teeth.Driver.HasFlag(DriverFaults.AckBeforeSync) ? 80 : rng.Next(30, 71),
-            AmnesicMajority = amnesicMajority,
+            Mode = mode,
             Teeth = teeth,
         };
     }
-
-    /// <summary>CAIRN_SIM_RECOVERY=Product|Patient (exploration); Patient by default.</summary>
-    public static RecoveryPath RecoveryPathFromEnvironment() =>
-        Enum.TryParse<RecoveryPath>(Environment.GetEnvironmentVariable("CAIRN_SIM_RECOVERY"), out var path) ? path : RecoveryPath.Patient;
 
     public override string ToString() =>
         $"voters={InitialVoters} clients={Clients} keys={Keys} safetyTicks={SafetyTicks} election={ElectionTicks} heartbeat={HeartbeatTicks} " +
         $"preVote={PreVote} checkQuorum={CheckQuorum} read={ReadMode} delay=[{DelayMinTicks},{DelayMaxTicks}] loss={LossRate:F2} dup={DuplicateRate:F2} " +
         $"snapshotEvery={SnapshotEveryEntries} tail={SnapshotLogTailEntries} chunk={SnapshotChunkBytesMax} entriesPerMsg={EntriesPerMessageMax} " +
         $"inflight={InflightMessagesMax} strike={LeaderStrikePercent}% storage={Storage}" +
-        (Storage == StorageMode.Durable ? $" fsync={FsyncTicks} powerLoss={PowerLossPercent}%" : $" recovery={RecoveryPath}{(AmnesicMajority ? " amnesicMajority" : "")}") +
+        (Storage == StorageMode.Durable ? $" fsync={FsyncTicks} powerLoss={PowerLossPercent}%" : $" recovery={RecoveryPath} mode={Mode}") +
         $" teeth={Teeth}";
 }
