@@ -53,16 +53,43 @@ internal sealed class SafetyChecker(Cluster cluster)
     {
         var commit = node.UpRaft.Status.Commit;
         if (commit >= node.CatchUpTo) return;
-        var message = $"t={cluster.Now}: {node.Id} ended its recovery (term {node.UpRaft.Term}, leader {node.UpRaft.Leader}) at commit {commit}, " +
-                      $"but {node.CatchUpTo} was committed before it restarted empty: it may now vote without holding those entries";
+        KnownBug(KnownConsensusBugs.RecoveryEndsEarly,
+            $"t={cluster.Now}: {node.Id} ended its recovery (term {node.UpRaft.Term}, leader {node.UpRaft.Leader}) at commit {commit}, " +
+            $"but {node.CatchUpTo} was committed before it restarted empty: it may now vote without holding those entries");
+    }
+
+    /// <summary>
+    /// A node that lost its state forgot its term and vote. Any answer that lets a leader count it — an append or heartbeat
+    /// acknowledgement, a granted vote — in a term below the one it had reached (or a second vote in that term) helps a
+    /// deposed leader commit or confirm reads, or elects two leaders in a term: what its lost term promised it would not.
+    /// </summary>
+    public void BeforeAmnesicSend(SimNode node, Message message)
+    {
+        var (term, vote) = node.TermBeforeAmnesia;
+        var what = message switch
+        {
+            AppendEntriesResponse { Success: true } when message.Term < term => "acknowledges entries of a leader",
+            HeartbeatResponse when message.Term < term => "answers the heartbeat of a leader",
+            VoteResponse { Granted: true, PreVote: false } when message.Term < term || (message.Term == term && !vote.IsNone && vote != message.To) =>
+                "grants its vote",
+            _ => null,
+        };
+        if (what is null) return;
+        var text = $"t={cluster.Now}: {node.Id} restarted empty{(node.UpRaft.Recovering ? " (recovering)" : "")} and {what} ({message.To}) in term {message.Term}, " +
+                   $"but it had reached term {term}{(vote.IsNone ? "" : $" (vote {vote})")} before losing its state";
+        KnownBug(KnownConsensusBugs.AmnesicNodeForgetsTerm, text);
+    }
+
+    /// <summary>A known bug's root event: a failure tagged with its id, or (CAIRN_SIM_KNOWN_BUGS=continue) a log line.</summary>
+    private void KnownBug(string id, string message)
+    {
         if (KnownConsensusBugs.ContinuePastKnownBugs)
         {
-            // Exploration: let the run go on to see what the bug leads to.
-            cluster.Log("KNOWN BUG " + message);
+            cluster.Log($"KNOWN BUG {id}: {message}");
             KnownBugEvents++;
             return;
         }
-        throw new SimulationViolation(ViolationKind.Safety, message) { KnownBug = KnownConsensusBugs.RecoveryEndsEarly };
+        throw new SimulationViolation(ViolationKind.Safety, message) { KnownBug = id };
     }
 
     /// <summary>Root events of known bugs let pass (CAIRN_SIM_KNOWN_BUGS=continue).</summary>

@@ -20,6 +20,15 @@ public sealed class KnownConsensusBugs(ITestOutputHelper output)
     /// </summary>
     public const string RecoveryEndsEarly = "RecoveryEndsEarly";
 
+    /// <summary>
+    /// A node that restarted empty forgot its term: recovering (or after it) it follows, acknowledges and votes for
+    /// leaders of terms below the one it had reached. Its acknowledgements count: a deposed leader of an older term
+    /// commits entries with them that a leader of the newer term (whose entries sit at the same indexes) later
+    /// overwrites — acknowledged writes lost. BeginRecovery keeps the node out of elections, not out of quorums. The
+    /// issue asks for a node that rejoins as a learner (whose acknowledgements never count) and is promoted once caught up.
+    /// </summary>
+    public const string AmnesicNodeForgetsTerm = "AmnesicNodeForgetsTerm";
+
     /// <summary>CAIRN_SIM_KNOWN_BUGS=continue: a known bug's root event is logged and the run goes on (to see its consequences).</summary>
     internal static bool ContinuePastKnownBugs =>
         string.Equals(Environment.GetEnvironmentVariable("CAIRN_SIM_KNOWN_BUGS"), "continue", StringComparison.OrdinalIgnoreCase);

@@ -91,8 +91,8 @@ internal sealed partial class Nemesis
         Durable || node.Amnesic || (cluster.AmnesicMinorityWith(cluster.CurrentVoters(), node.Id) && cluster.AmnesiaAllowedByMembership());
 
     /// <summary>
-    /// AmnesicMajority runs: once, a third to two thirds into the safety phase, a majority of the voters (a third of the
-    /// time all of them) lose their state at the same tick.
+    /// AmnesicMajority runs: once, a third to two thirds into the safety phase, a majority of the voters lose their state at
+    /// the same tick, keeping at least one running voter that holds the data; AmnesicAll runs: every running node does.
     /// </summary>
     private void MaybeWipeMajority()
     {
@@ -100,12 +100,22 @@ internal sealed partial class Nemesis
         if (_amnesicMajorityAt < 0) _amnesicMajorityAt = rng.Next(cluster.Options.SafetyTicks / 3, (cluster.Options.SafetyTicks * 2 / 3) + 1);
         if (cluster.Now < _amnesicMajorityAt) return;
         _amnesicMajorityAt = 0;
-        var voters = cluster.CurrentVoters().Select(cluster.NodeById).Where(n => n is { IsUp: true }).Select(n => n!).ToList();
-        var all = rng.Next(3) == 0;
-        var count = all ? voters.Count : (cluster.CurrentVoters().Count / 2) + 1;
-        var victims = Shuffle([.. voters.Select(n => n.Id)]).Take(Math.Min(count, voters.Count)).ToList();
-        Record(FaultKind.AmnesicMajority, $"wipe {(all ? "every" : "a majority of the")} voter{(victims.Count > 1 ? "s" : "")} at once: {string.Join(',', victims)}");
+        var voters = cluster.CurrentVoters();
+        List<NodeId> victims;
+        if (cluster.Options.Mode.HasFlag(SimMode.AmnesicAll))
+        {
+            victims = [.. cluster.Nodes.Where(n => n.IsUp).Select(n => n.Id)];
+        }
+        else
+        {
+            // A majority counting those already amnesic or down, leaving one running voter with data untouched.
+            var holders = Shuffle([.. voters.Where(v => cluster.NodeById(v) is { IsUp: true, Amnesic: false })]);
+            var already = voters.Count(v => cluster.NodeById(v) is { Amnesic: true } or { Life: not NodeLife.Up });
+            var needed = Math.Max(0, (voters.Count / 2) + 1 - already);
+            victims = [.. holders.Take(Math.Min(needed, holders.Count - 1))];
+        }
+        Record(FaultKind.AmnesicMajority, $"wipe at once: {string.Join(',', victims)} (voters {string.Join(',', voters)})");
         foreach (var id in victims) cluster.CrashNode(cluster.NodeById(id)!, "amnesic majority", CrashKind.Amnesia);
-        cluster.AmnesicMajorityHappened = true;
+        cluster.AmnesicMajorityHappened = voters.Count(v => cluster.NodeById(v) is { Amnesic: true } or { Life: not NodeLife.Up }) > voters.Count / 2;
     }
 }

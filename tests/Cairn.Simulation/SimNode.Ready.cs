@@ -41,6 +41,7 @@ internal sealed partial class SimNode
         var raft = UpRaft;
         foreach (var message in ready.Messages)
         {
+            if (Amnesic) cluster.Checker.BeforeAmnesicSend(this, message);
             Disk.RecordPromise(message, raft);
             cluster.Send(message);
         }

@@ -65,6 +65,9 @@ internal sealed partial class SimNode(NodeId id, StoreLimits limits)
 
     public LogIndex CatchUpTo { get; set; }
 
+    /// <summary>The highest term (and its vote) this node reached before it last lost its state.</summary>
+    public (Term Term, NodeId Vote) TermBeforeAmnesia { get; set; }
+
     /// <summary>What the safety checker last saw of <see cref="RaftNode.Recovering"/>.</summary>
     public bool CheckedRecovering { get; set; }
 
@@ -136,6 +139,7 @@ internal sealed partial class SimNode(NodeId id, StoreLimits limits)
     public string Crash(SimClients clients, CrashKind kind, Func<int, int> random)
     {
         Invariant.Check(IsUp, "only a running node crashes");
+        if (kind == CrashKind.Amnesia && Raft!.Term >= TermBeforeAmnesia.Term) TermBeforeAmnesia = (Raft.Term, Raft.Status.Vote);
         Raft = null;
         Kv = null;
         Life = NodeLife.Crashed;

@@ -9,7 +9,7 @@ internal enum SimMode
 {
     Default = 0,
 
-    /// <summary>Every run in memory; once, a majority of the voters (sometimes all) lose their state at the same tick.</summary>
+    /// <summary>Every run in memory; once, a majority of the voters, but not every node holding the data, lose their state at the same tick.</summary>
     AmnesicMajority = 1,
 
     /// <summary>Empty nodes decide to recover as ClusterNode does today (<see cref="RecoveryPath.Product"/>).</summary>
@@ -17,6 +17,9 @@ internal enum SimMode
 
     /// <summary>Lifts the tiers' rule that no membership change is in flight while a voter is amnesic.</summary>
     AmnesiaDuringMembershipChange = 4,
+
+    /// <summary>Every run in memory; once, every node of the cluster loses its state at the same tick.</summary>
+    AmnesicAll = 8,
 }
 
 /// <summary>How an <c>--in-memory</c> node that restarted empty finds out whether the cluster holds data.</summary>
@@ -115,7 +118,7 @@ internal sealed record SimOptions
     /// The nemesis wipes a majority of the voters at once (<see cref="AmnesicMajorityTests"/>). Off in the tiers, where at
     /// most a minority of the voters is amnesic (down, probing or not caught up) at any time.
     /// </summary>
-    public bool AmnesicMajority => Mode.HasFlag(SimMode.AmnesicMajority);
+    public bool AmnesicMajority => Mode.HasFlag(SimMode.AmnesicMajority) || Mode.HasFlag(SimMode.AmnesicAll);
 
     /// <summary>How an empty in-memory node decides to recover; see <see cref="Simulation.RecoveryPath"/>.</summary>
     public RecoveryPath RecoveryPath => Mode.HasFlag(SimMode.ProductRecovery) ? RecoveryPath.Product : RecoveryPath.Patient;
