@@ -51,7 +51,12 @@ internal sealed class RunSummary(IReadOnlyList<SimResult> results, TimeSpan elap
                        string.Join(", ", KnownBugHits.GroupBy(r => r.Failure!.KnownBug).Select(g => $"{g.Key} in {g.Count()} seeds ({string.Join(' ', g.Select(r => r.Seed).Order().Take(30))})")));
             foreach (var hit in KnownBugHits.OrderBy(r => r.Seed).Take(1)) text.Append(hit.Failure!.Describe(hit.Seed));
         }
-        var converged = Results.Where(r => r.Passed).Select(r => r.ConvergedAfterTicks).DefaultIfEmpty(0).ToList();
+        if (Results.Any(r => r.Options.AmnesicMajority))
+        {
+            Line(text, $"amnesic majority: {Results.Count(r => r.Refused)} runs refused (no convergence after the wipe, allowed), " +
+                       $"{Results.Count(r => r.Passed && !r.Refused && r.Options.AmnesicMajority)} converged");
+        }
+        var converged = Results.Where(r => r.Passed && !r.Refused).Select(r => r.ConvergedAfterTicks).DefaultIfEmpty(0).ToList();
         Line(text, $"liveness: converged after {converged.Average():F0} ticks on average, {converged.Max()} at most");
         if (Failures.Count > 0)
         {

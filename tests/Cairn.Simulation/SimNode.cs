@@ -68,6 +68,9 @@ internal sealed partial class SimNode(NodeId id, StoreLimits limits)
     /// <summary>The highest term (and its vote) this node reached before it last lost its state.</summary>
     public (Term Term, NodeId Vote) TermBeforeAmnesia { get; set; }
 
+    /// <summary>This incarnation started through <see cref="RaftNode.BeginRecovery"/>.</summary>
+    public bool StartedRecovering { get; private set; }
+
     /// <summary>What the safety checker last saw of <see cref="RaftNode.Recovering"/>.</summary>
     public bool CheckedRecovering { get; set; }
 
@@ -116,6 +119,7 @@ internal sealed partial class SimNode(NodeId id, StoreLimits limits)
         Kv = snapshot is null ? new KvStore(limits) : KvStore.Restore(new MemoryStream(snapshot.Data.ToArray()), limits);
         Raft = new RaftNode(config, LogStore, StableStore, SnapshotStore);
         if (recovering) Raft.BeginRecovery();
+        StartedRecovering = recovering;
         Applied = snapshot?.Meta.Index ?? LogIndex.Zero;
         Incarnation++;
         Life = NodeLife.Up;

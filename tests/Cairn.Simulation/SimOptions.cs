@@ -20,6 +20,9 @@ internal enum SimMode
 
     /// <summary>Every run in memory; once, every node of the cluster loses its state at the same tick.</summary>
     AmnesicAll = 8,
+
+    /// <summary>A known bug's root event is logged and the run goes on, to see what it leads to (any storage mode).</summary>
+    ContinuePastKnownBugs = 16,
 }
 
 /// <summary>How an <c>--in-memory</c> node that restarted empty finds out whether the cluster holds data.</summary>
@@ -166,7 +169,7 @@ internal sealed record SimOptions
             LeaderStrikePercent = rng.Next(20, 70),
             ClientTimeoutTicks = rng.Next(4, 9) * election,
             // Drawn last, so the options above stay what they were before storage modes existed.
-            Storage = teeth.Driver.HasFlag(DriverFaults.RecoveringNodeVotes) || mode != SimMode.Default ? StorageMode.InMemory
+            Storage = teeth.Driver.HasFlag(DriverFaults.RecoveringNodeVotes) || (mode & ~SimMode.ContinuePastKnownBugs) != SimMode.Default ? StorageMode.InMemory
                 : teeth.Driver.HasFlag(DriverFaults.AckBeforeSync) ? StorageMode.Durable
                 : rng.Next(10) < 3 ? StorageMode.InMemory : StorageMode.Durable,
             FsyncTicks = teeth.Driver.HasFlag(DriverFaults.AckBeforeSync) ? rng.Next(1, 4) : rng.Next(4) == 0 ? 0 : rng.Next(1, 4),
