@@ -45,6 +45,9 @@ internal sealed class RunSummary(IReadOnlyList<SimResult> results, TimeSpan elap
                    $"restarts {Avg(r => r.Stats.Restarts)}, commands applied {Avg(r => r.Stats.CommandsApplied)}");
         Line(text, $"seeds with: a truncation {Results.Count(r => r.Stats.LogTruncations > 0)}, a snapshot install {Results.Count(r => r.Stats.SnapshotsInstalled > 0)}, " +
                    $"a committed membership change {Results.Count(r => r.Stats.MembershipChangesCommitted > 0)}, ≥ 3 leader changes {Results.Count(r => r.Stats.LeaderChanges >= 3)}");
+        Line(text, $"storage: {Results.Count(r => r.Options.Storage == StorageMode.Durable)} durable runs, {Results.Count(r => r.Options.Storage == StorageMode.InMemory)} in memory; " +
+                   $"crashes per run: process {Avg(r => r.Stats.CrashesByKind[(int)CrashKind.Process])}, power loss {Avg(r => r.Stats.CrashesByKind[(int)CrashKind.PowerLoss])}, " +
+                   $"amnesia {Avg(r => r.Stats.CrashesByKind[(int)CrashKind.Amnesia])}; empty nodes started fresh by their probe: {Results.Sum(r => r.Stats.ProbesStartedFresh)}");
         if (KnownBugHits.Count > 0)
         {
             Line(text, $"KNOWN BUGS hit (root event caught, not counted as failures{(Strict ? " — but CAIRN_SIM_STRICT=1 counts them" : "")}): " +
