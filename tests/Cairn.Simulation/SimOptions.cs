@@ -108,7 +108,11 @@ internal sealed record SimOptions
 
     public required StorageMode Storage { get; init; }
 
-    /// <summary>Durable runs: ticks an fsync takes. A node waits for it before it sends or applies anything of that Ready (0: instant).</summary>
+    /// <summary>
+    /// Durable runs: ticks an fsync takes. A node waits for it before it sends or applies anything of that Ready (0:
+    /// instant; always 0 in memory). At most a sixth of an election timeout: Raft's timing assumes an fsync plus a
+    /// round trip well under it (the real node: milliseconds against 500 ms), else elections churn without end.
+    /// </summary>
     public required int FsyncTicks { get; init; }
 
     /// <summary>Durable runs: percentage of crashes that are power losses (unsynced writes lost) rather than process crashes.</summary>
@@ -139,6 +143,7 @@ internal sealed record SimOptions
         var voters = rng.Next(2) == 0 ? 3 : 5;
         var election = rng.Next(8, 15);
         var lease = rng.Next(4) == 0;
+        var storage = StorageMode.Durable; // drawn after the others, below
         return new SimOptions
         {
             Seed = seed,
@@ -169,15 +174,24 @@ internal sealed record SimOptions
             LeaderStrikePercent = rng.Next(20, 70),
             ClientTimeoutTicks = rng.Next(4, 9) * election,
             // Drawn last, so the options above stay what they were before storage modes existed.
-            Storage = teeth.Driver.HasFlag(DriverFaults.RecoveringNodeVotes) || (mode & ~SimMode.ContinuePastKnownBugs) != SimMode.Default ? StorageMode.InMemory
-                : teeth.Driver.HasFlag(DriverFaults.AckBeforeSync) ? StorageMode.Durable
-                : rng.Next(10) < 3 ? StorageMode.InMemory : StorageMode.Durable,
-            FsyncTicks = teeth.Driver.HasFlag(DriverFaults.AckBeforeSync) ? rng.Next(1, 4) : rng.Next(4) == 0 ? 0 : rng.Next(1, 4),
+            Storage = storage = DrawStorage(teeth, mode, rng),
+            FsyncTicks = FsyncTicksFor(teeth, storage, election, rng.Next(4) == 0 ? 0 : rng.Next(1, 4)),
             PowerLossPercent = teeth.Driver.HasFlag(DriverFaults.AckBeforeSync) ? 80 : rng.Next(30, 71),
             Mode = mode,
             Teeth = teeth,
         };
     }
+
+    private static StorageMode DrawStorage(Teeth teeth, SimMode mode, Random rng) =>
+        teeth.Driver.HasFlag(DriverFaults.RecoveringNodeVotes) || (mode & ~SimMode.ContinuePastKnownBugs) != SimMode.Default ? StorageMode.InMemory
+        : teeth.Driver.HasFlag(DriverFaults.AckBeforeSync) ? StorageMode.Durable
+        : rng.Next(10) < 3 ? StorageMode.InMemory : StorageMode.Durable;
+
+    /// <summary>The fsync latency from its draw: none in memory, at most a sixth of an election timeout (the flusher's period for AckBeforeSync).</summary>
+    private static int FsyncTicksFor(Teeth teeth, StorageMode storage, int electionTicks, int drawn) =>
+        teeth.Driver.HasFlag(DriverFaults.AckBeforeSync) ? Math.Max(1, drawn)
+        : storage == StorageMode.InMemory ? 0
+        : Math.Min(drawn, Math.Max(1, electionTicks / 6));
 
     public override string ToString() =>
         $"voters={InitialVoters} clients={Clients} keys={Keys} safetyTicks={SafetyTicks} election={ElectionTicks} heartbeat={HeartbeatTicks} " +
