@@ -8,6 +8,9 @@
 #
 #   bench/restart-time.sh                     DOCS=1000000 TAIL=20000 RESTARTS=3 SNAPSHOT_ENTRIES=50000 LOAD_CONNS=256
 #   NODES=3 bench/restart-time.sh             the same on a 3-node cluster: kill -9 one follower, then all three
+#   PROFILE=0 KEEP_DATA=1 ...                 skip the restore profile (bench/Cairn.Benchmarks restore-profile on n1's
+#                                             stopped data directory: storage open, snapshot load, decode, log tail); keep the data
+#   REUSE=/path/of/a/kept/data bench/restart-time.sh   restart from a kept data directory (no load; figures and restarts only)
 # Loopback only, bounded runs, every process stopped by its PID (the peers' common.sh does that).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -19,7 +22,7 @@ export PB=${PB:-/tmp/cairnbench}
 export RES=${RES:-$PB/restart-$(date +%Y%m%d-%H%M%S)}
 DOCS=${DOCS:-1000000} TAIL=${TAIL:-20000} RESTARTS=${RESTARTS:-3} NODES=${NODES:-1}
 SNAPSHOT_ENTRIES=${SNAPSHOT_ENTRIES:-50000} VALUE_BYTES=${VALUE_BYTES:-100} READY_TIMEOUT_S=${READY_TIMEOUT_S:-120}
-LOAD_CONNS=${LOAD_CONNS:-256}
+LOAD_CONNS=${LOAD_CONNS:-256} PROFILE=${PROFILE:-1} KEEP_DATA=${KEEP_DATA:-0}
 COLLECTION=restart
 source "$PEERS/common.sh"
 for tool in curl jq; do command -v $tool >/dev/null || { log "installing $tool"; apt-get install -y -qq $tool >/dev/null; }; done
@@ -28,8 +31,10 @@ for tool in curl jq; do command -v $tool >/dev/null || { log "installing $tool";
 
 log "building cairn (Release)"
 dotnet publish "$ROOT/src/Cairn" -c Release -o "$PB/cairn" -nologo -v q >/dev/null
+if [[ $PROFILE == 1 ]]; then dotnet build "$ROOT/bench/Cairn.Benchmarks" -c Release -o "$PB/benchmarks" -nologo -v q >/dev/null; fi
 export DOTNET_NOLOGO=1
-DATA=$(mktemp -d "$PB/restart-data.XXXXXX")
+REUSE=${REUSE:-}
+if [[ -n $REUSE ]]; then DATA=$REUSE KEEP_DATA=1; else DATA=$(mktemp -d "$PB/restart-data.XXXXXX"); fi
 PEERLIST=n1=127.0.0.1:7281,n2=127.0.0.1:7282,n3=127.0.0.1:7283
 declare -A PID
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
@@ -71,15 +76,20 @@ leader_url() {
 for i in $(seq 1 "$NODES"); do start_node "$i"; done
 for i in $(seq 1 "$NODES"); do wait_port "729$i" 60 "${PID[$i]}"; assert_loopback_only "729$i"; assert_loopback_only "728$i"; done
 LU=$(leader_url) || { log "no leader"; exit 1; }
-log "leader at $LU; loading $DOCS documents of $VALUE_BYTES bytes"
-t=$(now_ms)
-"$PB/cairn/cairn" bench -s "${LU#http://}" -w get --preload --keys "$DOCS" -n 1000 -c "$LOAD_CONNS" --collection "$COLLECTION" \
-  --value-size "$VALUE_BYTES" -q --json >"$RES/load.json"
-LOAD_S=$(awk -v ms=$(( $(now_ms) - t )) 'BEGIN { printf "%.1f", ms / 1000 }')
-jq -e ".preload.operations == $DOCS and .preload.errors == 0" "$RES/load.json" >/dev/null || { log "preload incomplete (see $RES/load.json)"; exit 1; }
-log "loaded in ${LOAD_S}s; writing a log tail of $TAIL updates"
-"$PB/cairn/cairn" bench -s "${LU#http://}" -w put --no-preload --keys "$DOCS" -n "$TAIL" -c 64 --collection "$COLLECTION" \
-  --value-size "$VALUE_BYTES" -q --json >"$RES/tail.json"
+if [[ -z $REUSE ]]; then
+  log "leader at $LU; loading $DOCS documents of $VALUE_BYTES bytes"
+  t=$(now_ms)
+  "$PB/cairn/cairn" bench -s "${LU#http://}" -w get --preload --keys "$DOCS" -n 1000 -c "$LOAD_CONNS" --collection "$COLLECTION" \
+    --value-size "$VALUE_BYTES" -q --json >"$RES/load.json"
+  LOAD_S=$(awk -v ms=$(( $(now_ms) - t )) 'BEGIN { printf "%.1f", ms / 1000 }')
+  jq -e ".preload.operations == $DOCS and .preload.errors == 0" "$RES/load.json" >/dev/null || { log "preload incomplete (see $RES/load.json)"; exit 1; }
+  log "loaded in ${LOAD_S}s; writing a log tail of $TAIL updates"
+  "$PB/cairn/cairn" bench -s "${LU#http://}" -w put --no-preload --keys "$DOCS" -n "$TAIL" -c 64 --collection "$COLLECTION" \
+    --value-size "$VALUE_BYTES" -q --json >"$RES/tail.json"
+else
+  LOAD_S="(reused data)"; echo '{"preload":{"operations":0,"seconds":1}}' >"$RES/load.json"
+  wait_serving 1 "$(now_ms)" >/dev/null
+fi
 count=$(curl -s "$LU/v1/_collections" | jq "[.collections[] | select(.name == \"$COLLECTION\") | .count] | add")
 [[ $count == "$DOCS" ]] || { log "the collection holds $count documents, not $DOCS"; exit 1; }
 
@@ -115,6 +125,12 @@ for run in $(seq 1 "$RESTARTS"); do
   fi
 done
 for i in $(seq 1 "$NODES"); do stop_pid "${PID[$i]}"; done
+PROFILE_LINES=()
+if [[ $PROFILE == 1 ]]; then
+  log "restore profile of n1's data directory (the node is stopped)"
+  mapfile -t PROFILE_LINES < <(dotnet "$PB/benchmarks/Cairn.Benchmarks.dll" restore-profile "$DATA/n1" 3)
+  printf '%s\n' "${PROFILE_LINES[@]}" >&2
+fi
 
 {
   echo "Restart of a durable node: $DOCS documents of $VALUE_BYTES B, $NODES node(s), SnapshotEntries=$SNAPSHOT_ENTRIES, fsync PerBatch"
@@ -124,5 +140,6 @@ for i in $(seq 1 "$NODES"); do stop_pid "${PID[$i]}"; done
   echo "| SIGKILL + exec | port accepts (ms) | /readyz 200 (ms) | first GET 200 (ms) |"
   echo "|---|---:|---:|---:|"
   printf '%s\n' "${rows[@]}"
+  if [[ ${#PROFILE_LINES[@]} -gt 0 ]]; then echo; echo "restore profile (in-process, no host, no election):"; printf -- '- %s\n' "${PROFILE_LINES[@]}"; fi
 } | tee "$RES/restart.md"
-rm -rf "$DATA"
+if [[ $KEEP_DATA == 1 ]]; then log "data kept in $DATA"; else rm -rf "$DATA"; fi
