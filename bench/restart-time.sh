@@ -11,6 +11,7 @@
 #   PROFILE=0 KEEP_DATA=1 ...                 skip the restore profile (bench/Cairn.Benchmarks restore-profile on n1's
 #                                             stopped data directory: storage open, snapshot load, decode, log tail); keep the data
 #   REUSE=/path/of/a/kept/data bench/restart-time.sh   restart from a kept data directory (no load; figures and restarts only)
+#   CAIRN_DIR=/path/of/a/published/cairn ...  run that build instead of publishing this tree (before/after comparisons)
 # Loopback only, bounded runs, every process stopped by its PID (the peers' common.sh does that).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -29,8 +30,8 @@ for tool in curl jq; do command -v $tool >/dev/null || { log "installing $tool";
 [[ $NODES == 1 || $NODES == 3 ]] || { log "NODES must be 1 or 3"; exit 2; }
 { sysinfo; echo "load before the run: $(cut -d' ' -f1-3 /proc/loadavg)"; } | tee "$RES/machine.txt" >&2
 
-log "building cairn (Release)"
-dotnet publish "$ROOT/src/Cairn" -c Release -o "$PB/cairn" -nologo -v q >/dev/null
+CAIRN=${CAIRN_DIR:-$PB/cairn}
+if [[ -z ${CAIRN_DIR:-} ]]; then log "building cairn (Release)"; dotnet publish "$ROOT/src/Cairn" -c Release -o "$CAIRN" -nologo -v q >/dev/null; fi
 if [[ $PROFILE == 1 ]]; then dotnet build "$ROOT/bench/Cairn.Benchmarks" -c Release -o "$PB/benchmarks" -nologo -v q >/dev/null; fi
 export DOTNET_NOLOGO=1
 REUSE=${REUSE:-}
@@ -44,7 +45,7 @@ start_node() {
   local i=$1 peers=()
   [[ $NODES == 3 ]] && peers=(--peers "$PEERLIST")
   T_EXEC=$(now_ms)
-  start_bg "restart-n$i" "$RES/n$i.log" "$PB/cairn/cairn" serve --node-id "n$i" --http "127.0.0.1:729$i" \
+  start_bg "restart-n$i" "$RES/n$i.log" "$CAIRN/cairn" serve --node-id "n$i" --http "127.0.0.1:729$i" \
     --peer-address "127.0.0.1:728$i" "${peers[@]}" --data-dir "$DATA/n$i" --Logging:LogLevel:Default=Warning \
     "--Cairn:Cluster:SnapshotEntries=$SNAPSHOT_ENTRIES"
   PID[$i]=$LAST_PID
@@ -79,12 +80,12 @@ LU=$(leader_url) || { log "no leader"; exit 1; }
 if [[ -z $REUSE ]]; then
   log "leader at $LU; loading $DOCS documents of $VALUE_BYTES bytes"
   t=$(now_ms)
-  "$PB/cairn/cairn" bench -s "${LU#http://}" -w get --preload --keys "$DOCS" -n 1000 -c "$LOAD_CONNS" --collection "$COLLECTION" \
+  "$CAIRN/cairn" bench -s "${LU#http://}" -w get --preload --keys "$DOCS" -n 1000 -c "$LOAD_CONNS" --collection "$COLLECTION" \
     --value-size "$VALUE_BYTES" -q --json >"$RES/load.json"
   LOAD_S=$(awk -v ms=$(( $(now_ms) - t )) 'BEGIN { printf "%.1f", ms / 1000 }')
   jq -e ".preload.operations == $DOCS and .preload.errors == 0" "$RES/load.json" >/dev/null || { log "preload incomplete (see $RES/load.json)"; exit 1; }
   log "loaded in ${LOAD_S}s; writing a log tail of $TAIL updates"
-  "$PB/cairn/cairn" bench -s "${LU#http://}" -w put --no-preload --keys "$DOCS" -n "$TAIL" -c 64 --collection "$COLLECTION" \
+  "$CAIRN/cairn" bench -s "${LU#http://}" -w put --no-preload --keys "$DOCS" -n "$TAIL" -c 64 --collection "$COLLECTION" \
     --value-size "$VALUE_BYTES" -q --json >"$RES/tail.json"
 else
   LOAD_S="(reused data)"; echo '{"preload":{"operations":0,"seconds":1}}' >"$RES/load.json"
