@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using Cairn.Consensus;
 using Cairn.Consensus.Storage;
@@ -72,7 +73,7 @@ public sealed partial class RaftDriver : IAsyncDisposable
         // The state machine must be at the latest snapshot before the core hands out entries after it.
         if (snapshots.LoadLatest() is { } latest)
         {
-            using var data = new MemoryStream(latest.Data.ToArray(), writable: false);
+            using var data = ReadOnly(latest.Data);
             store.InstallSnapshot(data);
             _lastSnapshotIndex = (long)latest.Meta.Index.Value;
         }
@@ -255,6 +256,12 @@ public sealed partial class RaftDriver : IAsyncDisposable
         }
         _batch.Clear();
     }
+
+    /// <summary>A read-only stream over snapshot bytes, without copying them when they sit in an array (they do: the stores load into one).</summary>
+    internal static MemoryStream ReadOnly(ReadOnlyMemory<byte> data) =>
+        MemoryMarshal.TryGetArray(data, out var segment)
+            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
+            : new MemoryStream(data.ToArray(), writable: false);
 
     private RaftDriverStatus Snapshot()
     {
