@@ -102,9 +102,18 @@ public sealed partial class RaftDriver : IAsyncDisposable
         _status = Snapshot();
     }
 
+    /// <summary>
+    /// Starts the loop and the ticks. A sole voter of its configuration campaigns at once: it needs nobody's vote, so it
+    /// leads (and a restarted single node serves) without waiting an election timeout first.
+    /// </summary>
     public void Start()
     {
         Invariant.Check(_loop is null, "the driver was started twice");
+        if (_raft.Membership.Voters is [var only] && only == _raft.Id)
+        {
+            _raft.Campaign();
+            _status = Snapshot();
+        }
         _loop = Task.Factory.StartNew(() => RunAsync(_stop.Token), CancellationToken.None,
             TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
         var period = TimeSpan.FromMilliseconds(_options.TickMs);
