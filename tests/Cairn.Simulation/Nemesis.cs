@@ -31,8 +31,9 @@ internal enum FaultKind
 }
 
 /// <summary>
-/// The seeded fault scheduler of the safety phase: partitions of every shape (healed after a while), crashes (some
-/// in the middle of a Ready) and restarts, membership changes and leadership transfers, loss/duplication/slow bursts.
+/// The seeded fault scheduler of the safety phase: partitions of every shape (healed after a while), crashes (process
+/// crashes, power losses — some in the middle of a Ready or of an fsync — or amnesia in memory) and restarts,
+/// membership changes and leadership transfers, loss/duplication/slow bursts.
 /// All choices come from the run's RNG, so the seed replays the same faults at the same ticks.
 /// </summary>
 internal sealed partial class Nemesis(Cluster cluster, Random rng)
