@@ -113,12 +113,15 @@ log "n1: data dir ${DIR_MB} MB, snapshot ${SNAP_MB} MB at index $snap_index, log
 rows=()
 restart() { # LABEL NODE...: SIGKILL those nodes, exec them again, time each until it serves
   local label=$1; shift
-  local i out
+  local i
   for i in "$@"; do kill -KILL "${PID[$i]}"; wait "${PID[$i]}" 2>/dev/null || true; done
   for i in "$@"; do start_node "$i"; eval "T0_$i=$T_EXEC"; done
+  # Watched side by side, so a node that serves first does not delay the others' figures.
+  local waits=()
+  for i in "$@"; do wait_serving "$i" "$(eval echo "\$T0_$i")" >"$RES/serving-n$i.txt" & waits+=($!); done
+  for w in "${waits[@]}"; do wait "$w" || exit 1; done
   for i in "$@"; do
-    out=$(wait_serving "$i" "$(eval echo "\$T0_$i")") || exit 1
-    read -r p r g <<<"$out"
+    read -r p r g <"$RES/serving-n$i.txt"
     rows+=("| $label n$i | $p | $r | $g |")
     log "$label n$i: port open ${p} ms, /readyz 200 ${r} ms, first GET ${g} ms (from exec)"
   done
