@@ -90,6 +90,7 @@ internal sealed partial class Cluster
 
     public string DescribeNodes() => string.Join('\n', _nodes.Select(n => n.IsUp
         ? $"  {n.Id} up: {n.UpRaft.Status.Role} term {n.UpRaft.Term} leader {n.UpRaft.Leader} commit {n.UpRaft.Status.Commit} applied {n.Applied} " +
-          $"last {n.UpRaft.Status.LastIndex} snapshot {n.UpRaft.Status.SnapshotIndex} config {n.UpRaft.Membership}"
-        : $"  {n.Id} {n.Life}"));
+          $"last {n.UpRaft.Status.LastIndex} snapshot {n.UpRaft.Status.SnapshotIndex} config {n.UpRaft.Membership}" +
+          $"{(n.UpRaft.Recovering ? " RECOVERING" : "")}{(n.Amnesic ? $" amnesic(catch up to {n.CatchUpTo})" : "")}{(n.IsSyncing ? " syncing" : "")}"
+        : $"  {n.Id} {n.Life}{(n.Amnesic ? " amnesic" : "")}"));
 }

@@ -76,21 +76,19 @@ internal sealed partial class Cluster
             if (node is not { IsUp: true }) continue;
             Trace.Add(1, message.From.Value, message.To.Value, ((ulong)message.Kind << 48) ^ message.Term.Value);
             if (message is AppendEntriesResponse { Success: false }) Stats.AppendsRejected++;
-            node.UpRaft.Step(message);
-            Checker.AfterStep(node);
+            node.Deliver(message, this);
         }
         foreach (var node in _nodes)
         {
-            if (!node.IsUp) continue;
-            node.UpRaft.Tick();
-            Checker.AfterStep(node);
+            if (node.IsUp) node.TickClock(this);
         }
+        AdvanceProbes();
         if (nemesis) Nemesis.Tick();
         DecommissionRemoved();
         Clients.Tick();
         foreach (var node in _nodes) node.DrainReady(this);
         foreach (var node in _nodes) node.MaybeSnapshot(this, Options.SnapshotEveryEntries);
-        if (Now % LogSweepEveryTicks == 0) Checker.CheckPersistedLogs([.. _nodes.Where(n => n.Life is NodeLife.Up or NodeLife.Crashed)]);
+        if (Now % LogSweepEveryTicks == 0) Checker.CheckPersistedLogs([.. _nodes.Where(n => n.Life is NodeLife.Up or NodeLife.Crashed or NodeLife.Probing)]);
     }
 
     public void Send(Message message)
@@ -120,8 +118,8 @@ internal sealed partial class Cluster
         return best;
     }
 
-    /// <summary>Nodes that exist (up or crashed), in id order: the ones partitions and clients are about.</summary>
-    public IReadOnlyList<NodeId> LiveOrCrashedIds() => [.. _nodes.Where(n => n.Life is NodeLife.Up or NodeLife.Crashed).Select(n => n.Id)];
+    /// <summary>Nodes that exist (up, probing or crashed), in id order: the ones partitions and clients are about.</summary>
+    public IReadOnlyList<NodeId> LiveOrCrashedIds() => [.. _nodes.Where(n => n.Life is NodeLife.Up or NodeLife.Crashed or NodeLife.Probing).Select(n => n.Id)];
 
     /// <summary>A client contacts a random running node (a crashed one refuses connections; clients go elsewhere).</summary>
     public SimNode? PickNodeForClient(Random rng)
@@ -155,22 +153,6 @@ internal sealed partial class Cluster
 
     /// <summary>A draw from the run's RNG, for decisions taken inside a node's Ready handling.</summary>
     public int NextRandom(int maxExclusive) => _rng.Next(maxExclusive);
-
-    public void CrashNode(SimNode node, string why)
-    {
-        node.Crash(Clients);
-        node.RestartAt = Now + _rng.Next(20, 200);
-        Log($"{why}: {node.Id} down until t={node.RestartAt}");
-    }
-
-    public void RestartNode(SimNode node)
-    {
-        var isInitialVoter = (int)node.Id.Value <= Options.InitialVoters;
-        node.Start(MakeConfig(node.Id, isInitialVoter ? InitialMembership() : null), Checker);
-        Stats.Restarts++;
-        Nemesis.Count(FaultKind.Restart);
-        Log($"restart {node.Id} (incarnation {node.Incarnation}, commit {node.UpRaft.Status.Commit}, snapshot {node.SnapshotStore.LatestMeta?.Index.Value ?? 0})");
-    }
 
     /// <summary>A node added as a learner starts empty, with no configuration: it learns it from the leader.</summary>
     public void StartJoiningNode(SimNode node) => node.Start(MakeConfig(node.Id, bootstrap: null), Checker);

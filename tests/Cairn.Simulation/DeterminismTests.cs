@@ -3,8 +3,9 @@ namespace Cairn.Simulation;
 public sealed class DeterminismTests
 {
     [Theory]
-    [InlineData(7)]  // both cluster sizes: the seed decides 3 or 5 voters
-    [InlineData(12)]
+    [InlineData(7)]  // both cluster sizes: the seed decides 3 or 5 voters; durable, instant fsync
+    [InlineData(12)] // durable, fsyncs of 3 ticks, power losses
+    [InlineData(18)] // in memory: six amnesic restarts through the probe and BeginRecovery
     public void SameSeed_RunTwice_GivesTheSameTrace(int seed)
     {
         var first = Runner.RunSeed(seed);

@@ -11,7 +11,7 @@ namespace Cairn.Simulation;
 /// decreasing (across restarts: never below what was persisted), applied ≤ commit, terms never decreasing.
 /// Any breach throws <see cref="SimulationViolation"/>.
 /// </summary>
-internal sealed class SafetyChecker(Cluster cluster)
+internal sealed partial class SafetyChecker(Cluster cluster)
 {
     private readonly Dictionary<Term, NodeId> _leaderOfTerm = [];
     private readonly List<Term> _committedTerm = [Term.Zero];          // by index; Zero = not known committed yet
@@ -31,6 +31,8 @@ internal sealed class SafetyChecker(Cluster cluster)
         var raft = node.UpRaft;
         if (raft.Term < node.CheckedTerm) Fail($"{node.Id} term went back from {node.CheckedTerm} to {raft.Term}");
         node.CheckedTerm = raft.Term;
+        if (node.CheckedRecovering && !raft.Recovering) CheckRecoveryEnded(node);
+        node.CheckedRecovering = raft.Recovering;
         if (raft.Role != RaftRole.Leader) return;
         if (_leaderOfTerm.TryGetValue(raft.Term, out var other))
         {
@@ -142,6 +144,17 @@ internal sealed class SafetyChecker(Cluster cluster)
             Fail($"{node.Id} {how} a snapshot at {index} whose state differs from another node's snapshot at that index");
     }
 
+    /// <summary>
+    /// What FileStorage checks at open: the durable commit index never points past what the disk holds (else the real
+    /// node refuses to start; here it means a sync ordering let the commit reach the disk before the entries).
+    /// </summary>
+    public void BeforeStart(SimNode node, HardState? persisted)
+    {
+        var held = LogIndex.Max(node.LogStore.LastIndex, node.SnapshotStore.LatestMeta?.Index ?? LogIndex.Zero);
+        if (persisted is { } hard && hard.Commit > held)
+            Fail($"{node.Id} restarts with a durable commit {hard.Commit} past what its disk holds ({held}): the real storage would refuse to open");
+    }
+
     /// <summary>A (re)started node never forgets what it persisted: its commit and term start at least there.</summary>
     public void OnStart(SimNode node, HardState? persisted)
     {
@@ -152,6 +165,7 @@ internal sealed class SafetyChecker(Cluster cluster)
             if (status.Term < hard.Term) Fail($"{node.Id} restarted in term {status.Term} below its persisted {hard.Term}");
         }
         node.CheckedTerm = status.Term;
+        node.CheckedRecovering = node.UpRaft.Recovering;
         // Its whole committed prefix must still agree with the cluster's.
         RecordCommitted(node, LogIndex.Max(status.FirstIndex, LogIndex.Zero.Next).Prev, status.Commit);
         node.CheckedCommit = status.Commit;

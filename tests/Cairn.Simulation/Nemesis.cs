@@ -14,6 +14,8 @@ internal enum FaultKind
     Crash,
     CrashLeader,
     CrashInPersist,
+    PowerLossInFsync,
+    AmnesicMajority,
     Restart,
     AddLearner,
     AddVoter,
@@ -29,8 +31,9 @@ internal enum FaultKind
 }
 
 /// <summary>
-/// The seeded fault scheduler of the safety phase: partitions of every shape (healed after a while), crashes (some
-/// in the middle of a Ready) and restarts, membership changes and leadership transfers, loss/duplication/slow bursts.
+/// The seeded fault scheduler of the safety phase: partitions of every shape (healed after a while), crashes (process
+/// crashes, power losses — some in the middle of a Ready or of an fsync — or amnesia in memory) and restarts,
+/// membership changes and leadership transfers, loss/duplication/slow bursts.
 /// All choices come from the run's RNG, so the seed replays the same faults at the same ticks.
 /// </summary>
 internal sealed partial class Nemesis(Cluster cluster, Random rng)
@@ -56,6 +59,7 @@ internal sealed partial class Nemesis(Cluster cluster, Random rng)
         if (now >= _healAt) Heal();
         if (now >= _calmAt) Calm();
         RestartDue(now);
+        MaybeWipeMajority();
         if (_strike.At != 0 && now >= _strike.At) Strike();
         if (now < _nextActionAt) return;
         _nextActionAt = now + rng.Next(cluster.Options.NemesisIntervalTicks / 2, (cluster.Options.NemesisIntervalTicks * 3 / 2) + 1);
@@ -94,31 +98,6 @@ internal sealed partial class Nemesis(Cluster cluster, Random rng)
         _strike = (leader.Id, leader.UpRaft.Term, cluster.Now + rng.Next(1, (3 * cluster.Options.DelayMaxTicks) + 2));
     }
 
-    private void Strike()
-    {
-        var (id, term, _) = _strike;
-        _strike = default;
-        if (cluster.NodeById(id) is not { IsUp: true } node || node.UpRaft.Role != RaftRole.Leader || node.UpRaft.Term != term) return;
-        Count(FaultKind.StrikeNewLeader);
-        if (rng.Next(2) == 0)
-        {
-            cluster.CrashNode(node, $"strike the new leader of term {term}");
-            return;
-        }
-        cluster.Network.Heal();
-        _healAt = cluster.Now + rng.Next(30, 150);
-        cluster.Network.Isolate(id, cluster.LiveOrCrashedIds());
-        cluster.Log($"strike the new leader of term {term}: isolate {id}");
-    }
-
-    private void RestartDue(long now)
-    {
-        foreach (var node in cluster.Nodes)
-        {
-            if (node.Life == NodeLife.Crashed && now >= node.RestartAt) cluster.RestartNode(node);
-        }
-    }
-
     private void Heal()
     {
         _healAt = long.MaxValue;
@@ -136,36 +115,10 @@ internal sealed partial class Nemesis(Cluster cluster, Random rng)
         Record(FaultKind.CalmNetwork, "network back to calm rates");
     }
 
-    private void CrashSomething()
-    {
-        var up = cluster.Nodes.Where(n => n.IsUp).ToList();
-        var voters = cluster.CurrentLeader()?.UpRaft.Membership.Voters.Count ?? cluster.Options.InitialVoters;
-        var crashed = cluster.Nodes.Count(n => n.Life == NodeLife.Crashed);
-        // Mostly at most a minority down at once: the faults should stress the protocol, not just stop it.
-        if (up.Count == 0 || (crashed >= Math.Max(1, (voters - 1) / 2) && rng.Next(4) != 0)) return;
-        var roll = rng.Next(3);
-        var leader = cluster.CurrentLeader();
-        if (roll == 0 && leader is not null)
-        {
-            cluster.CrashNode(leader, "crash the leader");
-            Count(FaultKind.CrashLeader);
-            return;
-        }
-        var node = up[rng.Next(up.Count)];
-        if (roll == 1)
-        {
-            node.CrashInNextPersist = true;
-            Record(FaultKind.CrashInPersist, $"{node.Id} will crash while persisting its next Ready");
-            return;
-        }
-        cluster.CrashNode(node, "crash");
-        Count(FaultKind.Crash);
-    }
-
     private void ChangeMembership()
     {
         var leader = cluster.CurrentLeader();
-        if (leader is null) return;
+        if (leader is null || leader.IsSyncing || !cluster.MembershipChangeAllowed()) return;
         var raft = leader.UpRaft;
         var membership = raft.Membership;
         var spare = cluster.Nodes.FirstOrDefault(n => n.Life == NodeLife.NotStarted);
@@ -174,6 +127,7 @@ internal sealed partial class Nemesis(Cluster cluster, Random rng)
         if (!learner.IsNone && roll < 50)
         {
             var kind = roll < 40 ? MembershipChangeKind.PromoteLearner : MembershipChangeKind.Remove;
+            if (kind == MembershipChangeKind.PromoteLearner && !cluster.AmnesicMinorityWith([.. membership.Voters, learner], NodeId.None)) return;
             if (Propose(raft, kind, learner)) Record(kind == MembershipChangeKind.Remove ? FaultKind.RemoveLearner : FaultKind.PromoteLearner, $"{kind} {learner} via {leader.Id}");
             return;
         }
@@ -189,6 +143,8 @@ internal sealed partial class Nemesis(Cluster cluster, Random rng)
         if (membership.Voters.Count > 3)
         {
             var victim = membership.Voters[rng.Next(membership.Voters.Count)];
+            // Removing a voter must not leave the amnesic ones a majority (a cluster that can no longer elect a leader).
+            if (!cluster.AmnesicMinorityWith([.. membership.Voters.Where(v => v != victim)], NodeId.None)) return;
             if (Propose(raft, MembershipChangeKind.Remove, victim)) Record(FaultKind.RemoveVoter, $"remove voter {victim} via {leader.Id}");
         }
     }
@@ -203,7 +159,7 @@ internal sealed partial class Nemesis(Cluster cluster, Random rng)
     private void Transfer()
     {
         var leader = cluster.CurrentLeader();
-        if (leader is null) return;
+        if (leader is null || leader.IsSyncing) return;
         var voters = leader.UpRaft.Membership.Voters.Where(v => v != leader.Id).ToArray();
         if (voters.Length == 0) return;
         var target = voters[rng.Next(voters.Length)];

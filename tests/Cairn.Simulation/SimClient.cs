@@ -129,7 +129,18 @@ internal sealed class SimClients
             Fail(op);
             return;
         }
-        if (kind == OpKind.Read) node.SubmitRead(op, this);
+        Submit(op, node);
+    }
+
+    /// <summary>Hands a request to a node: queued while the node waits for an fsync (like the driver's input channel).</summary>
+    public void Submit(ClientOp op, SimNode node)
+    {
+        if (node.IsSyncing)
+        {
+            node.Defer(op);
+            return;
+        }
+        if (op.Kind == OpKind.Read) node.SubmitRead(op, this);
         else SubmitWrite(op, node);
         _cluster.Checker.AfterStep(node);
     }
@@ -139,9 +150,14 @@ internal sealed class SimClients
     {
         var hint = node.SubmitWrite(op);
         if (hint is null) return;
-        if (!hint.Value.IsNone && _cluster.NodeById(hint.Value) is { } leader && leader != node)
+        if (!hint.Value.IsNone && _cluster.NodeById(hint.Value) is { IsUp: true } leader && leader != node)
         {
             Redirects++;
+            if (leader.IsSyncing)
+            {
+                leader.Defer(op);
+                return;
+            }
             hint = leader.SubmitWrite(op);
             _cluster.Checker.AfterStep(leader);
             if (hint is null) return;
@@ -165,8 +181,7 @@ internal sealed class SimClients
         };
         _inFlight[ProbeClient] = op;
         _cluster.Trace.Add(22, (ulong)seq);
-        SubmitWrite(op, node);
-        _cluster.Checker.AfterStep(node);
+        Submit(op, node);
         return op;
     }
 

@@ -10,13 +10,14 @@ internal sealed partial class SimNode
     /// <summary>Ready cycles handled back to back before the node must wait for the next tick (a loop bound).</summary>
     private const int ReadyCyclesPerTurnMax = 32;
 
-    /// <summary>Handles Ready cycles until the node has nothing more to do right now (or crashed in the middle).</summary>
+    /// <summary>Handles Ready cycles until the node has nothing more to do right now, waits for an fsync, or crashed.</summary>
     public void DrainReady(Cluster cluster)
     {
-        for (var i = 0; i < ReadyCyclesPerTurnMax && IsUp && UpRaft.HasReady; i++) HandleReady(cluster);
+        if (!IsUp || !CompleteSync(cluster)) return;
+        for (var i = 0; i < ReadyCyclesPerTurnMax && IsUp && !IsSyncing && UpRaft.HasReady; i++) HandleReady(cluster);
     }
 
-    /// <summary>One Ready cycle in the contract's order: early sends → persist → send → restore/apply → serve reads → Advance.</summary>
+    /// <summary>One Ready cycle in the contract's order: early sends → persist → (fsync) → send → restore/apply → serve reads → Advance.</summary>
     private void HandleReady(Cluster cluster)
     {
         var raft = UpRaft;
@@ -24,24 +25,29 @@ internal sealed partial class SimNode
         cluster.Checker.BeforePersist(this, ready);
         if (ready.EntriesToPersist.Count > 0 && ready.EntriesToPersist[0].Index <= LogStore.LastIndex) cluster.Stats.LogTruncations++;
         // As the real driver does: a leader's requests leave before the persist step (so a crash while persisting
-        // can follow them), everything else after it.
-        var persistFirst = ready.MustPersist;
+        // can follow them), everything else once the writes are durable.
         foreach (var message in ready.Messages)
         {
-            if (persistFirst && ReadyPersistence.MaySendBeforePersist(message)) cluster.Send(message);
+            if (SentBeforePersist(ready, message)) Send(message, cluster);
         }
         if (CrashInNextPersist && ready.MustPersist)
         {
-            // Durable up to the cut, only the leader's requests sent, nothing applied: the restarted node must cope.
+            // Written up to the cut, only the leader's requests sent, nothing applied: the restarted node must cope.
             var what = PersistTorn(ready, cluster.NextRandom);
-            cluster.CrashNode(this, $"crash while persisting a Ready ({what})");
+            cluster.CrashNode(this, $"crash while persisting a Ready ({what})", cluster.Nemesis.NextCrashKind());
             return;
         }
         ReadyPersistence.Persist(ready, LogStore, StableStore, SnapshotStore);
+        AfterPersist(ready, cluster);
+    }
 
+    /// <summary>The rest of a Ready once its writes are durable (or, with <see cref="DriverFaults.AckBeforeSync"/>, at once).</summary>
+    private void FinishReady(Ready ready, Cluster cluster)
+    {
+        var raft = UpRaft;
         foreach (var message in ready.Messages)
         {
-            if (!persistFirst || !ReadyPersistence.MaySendBeforePersist(message)) cluster.Send(message);
+            if (!SentBeforePersist(ready, message)) Send(message, cluster);
         }
 
         if (ready.Snapshot is { } snapshot)
@@ -60,6 +66,17 @@ internal sealed partial class SimNode
 
         raft.Advance(ready);
         cluster.Checker.AfterReady(this);
+        if (Amnesic && !raft.Recovering && raft.Status.Commit >= CatchUpTo) Amnesic = false;
+    }
+
+    private static bool SentBeforePersist(Ready ready, Message message) =>
+        ready.MustPersist && ReadyPersistence.MaySendBeforePersist(message);
+
+    private void Send(Message message, Cluster cluster)
+    {
+        if (Amnesic) cluster.Checker.BeforeAmnesicSend(this, message);
+        Disk.RecordPromise(message, UpRaft);
+        cluster.Send(message);
     }
 
     /// <summary>
@@ -190,7 +207,7 @@ internal sealed partial class SimNode
     /// <summary>Snapshots the state machine once enough entries were applied since the latest snapshot (compacts the log).</summary>
     public void MaybeSnapshot(Cluster cluster, int everyEntries)
     {
-        if (!IsUp) return;
+        if (!IsUp || IsSyncing) return;
         var latest = SnapshotStore.LatestMeta?.Index ?? LogIndex.Zero;
         if (Applied.Value < latest.Value + (ulong)everyEntries) return;
         var kv = UpKv;

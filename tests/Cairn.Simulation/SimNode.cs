@@ -5,21 +5,40 @@ using Cairn.Store.Codec;
 
 namespace Cairn.Simulation;
 
+/// <summary>How a node goes down.</summary>
+internal enum CrashKind
+{
+    /// <summary>kill -9: the OS keeps every byte the stores handed it.</summary>
+    Process,
+
+    /// <summary>Power loss or OS crash: only synced writes survive (plus a torn prefix of unsynced records).</summary>
+    PowerLoss,
+
+    /// <summary>An <c>--in-memory</c> node's process ends: nothing survives.</summary>
+    Amnesia,
+}
+
 internal enum NodeLife
 {
     /// <summary>A spare id the nemesis has not added yet.</summary>
     NotStarted,
     Up,
-    /// <summary>Down; its stores hold exactly what it persisted and it can be restarted.</summary>
+    /// <summary>Down; its disk holds what survived the crash and it can be restarted.</summary>
     Crashed,
+    /// <summary>
+    /// An <c>--in-memory</c> node restarted empty and asks its founding peers whether they hold data before its Raft
+    /// loop starts (ClusterNode.ProbeForExistingDataAsync); its peer messages are dropped and clients go elsewhere.
+    /// </summary>
+    Probing,
     /// <summary>Removed from the cluster (or an orphaned join) and shut down for good, stores discarded.</summary>
     Decommissioned,
 }
 
 /// <summary>
-/// One simulated server: a real <see cref="RaftNode"/> and a real <see cref="KvStore"/> over in-memory stores,
-/// driven by the Ready contract. A crash drops the RaftNode and the KvStore and keeps the stores (what was persisted);
-/// a restart builds both again from the stores, the KvStore from the latest snapshot, then Raft re-applies the log.
+/// One simulated server: a real <see cref="RaftNode"/> and a real <see cref="KvStore"/> over a <see cref="SimDisk"/>,
+/// driven by the Ready contract. A crash drops the RaftNode and the KvStore; the disk keeps what survives that kind of
+/// crash (a process crash: every write; a power loss: what was synced; an in-memory node: nothing). A restart builds
+/// both again from the disk, the KvStore from the latest snapshot, then Raft re-applies the log.
 /// </summary>
 internal sealed partial class SimNode(NodeId id, StoreLimits limits)
 {
@@ -32,9 +51,34 @@ internal sealed partial class SimNode(NodeId id, StoreLimits limits)
 
     public bool IsUp => Life == NodeLife.Up;
 
-    public InMemoryLogStore LogStore { get; private set; } = new();
-    public InMemoryStableStore StableStore { get; private set; } = new();
-    public InMemorySnapshotStore SnapshotStore { get; private set; } = new();
+    public SimDisk Disk { get; private set; } = new();
+
+    public SimLogStore LogStore => Disk.Log;
+    public InMemoryStableStore StableStore => Disk.Stable;
+    public InMemorySnapshotStore SnapshotStore => Disk.Snapshots;
+
+    /// <summary>
+    /// The node lost everything in its last crash (in-memory) and has not caught up since: it is still recovering, or
+    /// its commit has not reached <see cref="CatchUpTo"/>, the highest index committed anywhere when it restarted.
+    /// </summary>
+    public bool Amnesic { get; set; }
+
+    public LogIndex CatchUpTo { get; set; }
+
+    /// <summary>The highest term (and its vote) this node reached before it last lost its state.</summary>
+    public (Term Term, NodeId Vote) TermBeforeAmnesia { get; set; }
+
+    /// <summary>This incarnation started through <see cref="RaftNode.BeginRecovery"/>.</summary>
+    public bool StartedRecovering { get; private set; }
+
+    /// <summary>What the safety checker last saw of <see cref="RaftNode.Recovering"/>.</summary>
+    public bool CheckedRecovering { get; set; }
+
+    /// <summary>Probing: when the probe started, which founding peers it reached (bit per id), how many answered, and whether one holds data.</summary>
+    public long ProbeStartedAt { get; private set; }
+    public ulong ProbeRecipients { get; set; }
+    public int ProbeAnswers { get; set; }
+    public bool ProbeFoundData { get; set; }
 
     /// <summary>The consensus core while up; null when down.</summary>
     public RaftNode? Raft { get; private set; }
@@ -62,49 +106,82 @@ internal sealed partial class SimNode(NodeId id, StoreLimits limits)
 
     public RaftNode UpRaft => Raft ?? throw new InvalidOperationException($"{Id} is down");
 
-    /// <summary>Starts (or restarts) over the stores: the KvStore is the latest snapshot, Raft hands out the rest again.</summary>
-    public void Start(RaftConfig config, SafetyChecker checker)
+    /// <summary>
+    /// Starts (or restarts) over the disk: the KvStore is the latest snapshot, Raft hands out the rest again. A node that
+    /// restarted empty while the cluster holds data is told so before its first step (<see cref="RaftNode.BeginRecovery"/>).
+    /// </summary>
+    public void Start(RaftConfig config, SafetyChecker checker, bool recovering = false)
     {
-        Invariant.Check(Life is NodeLife.NotStarted or NodeLife.Crashed, "only a stopped node starts");
+        Invariant.Check(Life is NodeLife.NotStarted or NodeLife.Crashed or NodeLife.Probing, "only a stopped node starts");
         var persisted = StableStore.Load()?.HardState;
+        checker.BeforeStart(this, persisted);
         var snapshot = SnapshotStore.LoadLatest();
         Kv = snapshot is null ? new KvStore(limits) : KvStore.Restore(new MemoryStream(snapshot.Data.ToArray()), limits);
         Raft = new RaftNode(config, LogStore, StableStore, SnapshotStore);
+        if (recovering) Raft.BeginRecovery();
+        StartedRecovering = recovering;
         Applied = snapshot?.Meta.Index ?? LogIndex.Zero;
         Incarnation++;
         Life = NodeLife.Up;
         CrashInNextPersist = false;
+        ResetInbox();
         checker.OnStart(this, persisted);
     }
 
-    /// <summary>Loses everything not persisted: the RaftNode, the KvStore, in-flight client requests.</summary>
-    public void Crash(SimClients clients)
+    /// <summary>An in-memory node came back empty: it probes its founding peers before starting (see <see cref="NodeLife.Probing"/>).</summary>
+    public void BeginProbe(long now)
+    {
+        Invariant.Check(Life is NodeLife.Crashed or NodeLife.Probing && Amnesic, "only an empty node probes");
+        Life = NodeLife.Probing;
+        ProbeStartedAt = now;
+        ProbeRecipients = 0;
+        ProbeAnswers = 0;
+        ProbeFoundData = false;
+    }
+
+    /// <summary>Loses the RaftNode, the KvStore and in-flight client requests; the disk keeps what this kind of crash keeps.</summary>
+    public string Crash(SimClients clients, CrashKind kind, Func<int, int> random)
     {
         Invariant.Check(IsUp, "only a running node crashes");
+        if (kind == CrashKind.Amnesia && Raft!.Term >= TermBeforeAmnesia.Term) TermBeforeAmnesia = (Raft.Term, Raft.Status.Vote);
         Raft = null;
         Kv = null;
         Life = NodeLife.Crashed;
         CrashInNextPersist = false;
         FailPending(clients, writesUnknown: true);
+        FailInbox(clients);
+        switch (kind)
+        {
+            case CrashKind.Process:
+                // Every store call handed its bytes to the OS before returning: the page cache reaches the disk.
+                Disk.Sync();
+                return "process crash";
+            case CrashKind.PowerLoss:
+                return "power loss: " + Disk.PowerLoss(random);
+            default:
+                Disk.Wipe();
+                Amnesic = true;
+                return "in-memory node lost everything";
+        }
     }
 
     /// <summary>Shuts the node down for good (it was removed from the configuration, or never made it in).</summary>
     public void Decommission(SimClients clients)
     {
-        if (IsUp) Crash(clients);
+        if (IsUp) Crash(clients, CrashKind.Process, _ => 0);
         Life = NodeLife.Decommissioned;
-        LogStore = new InMemoryLogStore();
-        StableStore = new InMemoryStableStore();
-        SnapshotStore = new InMemorySnapshotStore();
+        Disk = new SimDisk();
     }
 
     /// <summary>
     /// A client write arrives: proposed if this node leads. Otherwise the answer is "not leader" (nothing was
     /// proposed) with the leader it knows of, which the caller may try next; None when it knows no leader.
+    /// The caller defers requests to a node waiting for an fsync (<see cref="IsSyncing"/>).
     /// </summary>
     public NodeId? SubmitWrite(ClientOp op)
     {
         if (!IsUp) return NodeId.None; // connection refused: nothing was proposed
+        Invariant.Check(!IsSyncing, "requests to a node waiting for an fsync are deferred");
         var result = UpRaft.Propose([CommandCodec.Encode(op.ToEnvelope())]);
         if (!result.Accepted) return result.LeaderHint;
         op.Node = this;
@@ -116,6 +193,7 @@ internal sealed partial class SimNode(NodeId id, StoreLimits limits)
     /// <summary>A client read arrives: ReadIndex on this node, answered from the KvStore once applied reaches the read index.</summary>
     public void SubmitRead(ClientOp op, SimClients clients)
     {
+        Invariant.Check(!IsSyncing, "requests to a node waiting for an fsync are deferred");
         if (!IsUp || !UpRaft.ReadIndex(op.ReadId).Accepted)
         {
             clients.Fail(op);

@@ -2,6 +2,54 @@ using Cairn.Consensus;
 
 namespace Cairn.Simulation;
 
+/// <summary>How the nodes of a run keep their state.</summary>
+/// <summary>Variants of the in-memory runs outside the tiers (CAIRN_SIM_MODE, comma-separated, for replays).</summary>
+[Flags]
+internal enum SimMode
+{
+    Default = 0,
+
+    /// <summary>Every run in memory; once, a majority of the voters, but not every node holding the data, lose their state at the same tick.</summary>
+    AmnesicMajority = 1,
+
+    /// <summary>Empty nodes decide to recover as ClusterNode does today (<see cref="RecoveryPath.Product"/>).</summary>
+    ProductRecovery = 2,
+
+    /// <summary>Lifts the tiers' rule that no membership change is in flight while a voter is amnesic.</summary>
+    AmnesiaDuringMembershipChange = 4,
+
+    /// <summary>Every run in memory; once, every node of the cluster loses its state at the same tick.</summary>
+    AmnesicAll = 8,
+
+    /// <summary>A known bug's root event is logged and the run goes on, to see what it leads to (any storage mode).</summary>
+    ContinuePastKnownBugs = 16,
+}
+
+/// <summary>How an <c>--in-memory</c> node that restarted empty finds out whether the cluster holds data.</summary>
+internal enum RecoveryPath
+{
+    /// <summary>
+    /// What ClusterNode does today: founding nodes probe their founding peers once and start fresh (as voters that vote
+    /// at once) when no answer shows data within three election timeouts; nodes that joined (<c>--join</c>) never probe.
+    /// </summary>
+    Product,
+
+    /// <summary>
+    /// Every empty node probes (joined ones too) and keeps probing until a peer shows data (then it recovers) or every
+    /// founding peer answered empty (a new cluster): it never starts fresh on a timeout.
+    /// </summary>
+    Patient,
+}
+
+internal enum StorageMode
+{
+    /// <summary>On disk (<c>cairn serve --data-dir</c>, FsyncPolicy.PerBatch): crashes are process crashes or power losses.</summary>
+    Durable,
+
+    /// <summary><c>cairn serve --in-memory</c>: every crash loses everything; the node restarts empty and recovers.</summary>
+    InMemory,
+}
+
 /// <summary>
 /// Everything one simulated run is made of, derived from its seed alone (so the seed is the whole replay recipe).
 /// Rates are probabilities per message or per tick; durations are in ticks.
@@ -58,16 +106,44 @@ internal sealed record SimOptions
     /// <summary>A client gives up on an operation after this many ticks (outcome Unknown).</summary>
     public required int ClientTimeoutTicks { get; init; }
 
-    /// <summary>Safety-breaking switches of the consensus core (teeth tests only).</summary>
-    public TestingFaults Faults { get; init; }
+    public required StorageMode Storage { get; init; }
+
+    /// <summary>
+    /// Durable runs: ticks an fsync takes. A node waits for it before it sends or applies anything of that Ready (0:
+    /// instant; always 0 in memory). At most a sixth of an election timeout: Raft's timing assumes an fsync plus a
+    /// round trip well under it (the real node: milliseconds against 500 ms), else elections churn without end.
+    /// </summary>
+    public required int FsyncTicks { get; init; }
+
+    /// <summary>Durable runs: percentage of crashes that are power losses (unsynced writes lost) rather than process crashes.</summary>
+    public required int PowerLossPercent { get; init; }
+
+    /// <summary>The run's variant; <see cref="SimMode.Default"/> in the tiers.</summary>
+    public SimMode Mode { get; init; }
+
+    /// <summary>
+    /// The nemesis wipes a majority of the voters at once (<see cref="AmnesicMajorityTests"/>). Off in the tiers, where at
+    /// most a minority of the voters is amnesic (down, probing or not caught up) at any time.
+    /// </summary>
+    public bool AmnesicMajority => Mode.HasFlag(SimMode.AmnesicMajority) || Mode.HasFlag(SimMode.AmnesicAll);
+
+    /// <summary>How an empty in-memory node decides to recover; see <see cref="Simulation.RecoveryPath"/>.</summary>
+    public RecoveryPath RecoveryPath => Mode.HasFlag(SimMode.ProductRecovery) ? RecoveryPath.Product : RecoveryPath.Patient;
+
+    /// <summary>Safety-breaking switches of the consensus core and the simulated driver (teeth tests only).</summary>
+    public Teeth Teeth { get; init; }
+
+    /// <summary>The core's switches (part of <see cref="Teeth"/>).</summary>
+    public TestingFaults Faults => Teeth.Core;
 
     /// <summary>Derives a run from its seed. The same seed always gives the same options.</summary>
-    public static SimOptions FromSeed(int seed, TestingFaults faults = TestingFaults.None)
+    public static SimOptions FromSeed(int seed, Teeth teeth = default, SimMode mode = SimMode.Default)
     {
         var rng = new Random(seed);
         var voters = rng.Next(2) == 0 ? 3 : 5;
         var election = rng.Next(8, 15);
         var lease = rng.Next(4) == 0;
+        var storage = StorageMode.Durable; // drawn after the others, below
         return new SimOptions
         {
             Seed = seed,
@@ -97,13 +173,31 @@ internal sealed record SimOptions
             NemesisIntervalTicks = rng.Next(20, 50),
             LeaderStrikePercent = rng.Next(20, 70),
             ClientTimeoutTicks = rng.Next(4, 9) * election,
-            Faults = faults,
+            // Drawn last, so the options above stay what they were before storage modes existed.
+            Storage = storage = DrawStorage(teeth, mode, rng),
+            FsyncTicks = FsyncTicksFor(teeth, storage, election, rng.Next(4) == 0 ? 0 : rng.Next(1, 4)),
+            PowerLossPercent = teeth.Driver.HasFlag(DriverFaults.AckBeforeSync) ? 80 : rng.Next(30, 71),
+            Mode = mode,
+            Teeth = teeth,
         };
     }
+
+    private static StorageMode DrawStorage(Teeth teeth, SimMode mode, Random rng) =>
+        teeth.Driver.HasFlag(DriverFaults.RecoveringNodeVotes) || (mode & ~SimMode.ContinuePastKnownBugs) != SimMode.Default ? StorageMode.InMemory
+        : teeth.Driver.HasFlag(DriverFaults.AckBeforeSync) ? StorageMode.Durable
+        : rng.Next(10) < 3 ? StorageMode.InMemory : StorageMode.Durable;
+
+    /// <summary>The fsync latency from its draw: none in memory, at most a sixth of an election timeout (the flusher's period for AckBeforeSync).</summary>
+    private static int FsyncTicksFor(Teeth teeth, StorageMode storage, int electionTicks, int drawn) =>
+        teeth.Driver.HasFlag(DriverFaults.AckBeforeSync) ? Math.Max(1, drawn)
+        : storage == StorageMode.InMemory ? 0
+        : Math.Min(drawn, Math.Max(1, electionTicks / 6));
 
     public override string ToString() =>
         $"voters={InitialVoters} clients={Clients} keys={Keys} safetyTicks={SafetyTicks} election={ElectionTicks} heartbeat={HeartbeatTicks} " +
         $"preVote={PreVote} checkQuorum={CheckQuorum} read={ReadMode} delay=[{DelayMinTicks},{DelayMaxTicks}] loss={LossRate:F2} dup={DuplicateRate:F2} " +
         $"snapshotEvery={SnapshotEveryEntries} tail={SnapshotLogTailEntries} chunk={SnapshotChunkBytesMax} entriesPerMsg={EntriesPerMessageMax} " +
-        $"inflight={InflightMessagesMax} strike={LeaderStrikePercent}% faults={Faults}";
+        $"inflight={InflightMessagesMax} strike={LeaderStrikePercent}% storage={Storage}" +
+        (Storage == StorageMode.Durable ? $" fsync={FsyncTicks} powerLoss={PowerLossPercent}%" : $" recovery={RecoveryPath} mode={Mode}") +
+        $" teeth={Teeth}";
 }

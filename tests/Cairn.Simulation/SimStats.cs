@@ -14,4 +14,10 @@ internal sealed class SimStats
     public long TransfersCompleted;
     public long CommandsApplied;
     public long Restarts;
+
+    /// <summary>Crashes by <see cref="CrashKind"/>: process, power loss, amnesia.</summary>
+    public readonly long[] CrashesByKind = new long[Enum.GetValues<CrashKind>().Length];
+
+    /// <summary>Empty in-memory nodes whose start-up probe found no data and that started fresh.</summary>
+    public long ProbesStartedFresh;
 }

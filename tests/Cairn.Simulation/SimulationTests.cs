@@ -15,7 +15,8 @@ public sealed class SimulationTests(ITestOutputHelper output)
         var (start, count) = Runner.TierFromEnvironment();
 
         // CAIRN_SIM_TEETH=Switch runs the tier with a safety-breaking switch on: it should then fail (exploration).
-        var summary = Runner.RunSeeds(start, count, Runner.TeethFromEnvironment());
+        // CAIRN_SIM_MODE=Flags runs the tier as one of the variants (all in memory), for exploration.
+        var summary = Runner.RunSeeds(start, count, Runner.TeethFromEnvironment(), mode: Runner.ModeFromEnvironment());
 
         output.WriteLine($"seeds {start}..{start + count - 1}");
         output.WriteLine(summary.Describe());

@@ -4,9 +4,10 @@ using Xunit.Abstractions;
 namespace Cairn.Simulation;
 
 /// <summary>
-/// Proof that the simulator can fail: each safety-breaking switch of the consensus core, run over a prefix of the
-/// default seed set, must be caught by at least one seed (an invariant, the core's own assertion, or the
-/// linearizability checker). The run stops at the first seed that catches it.
+/// Proof that the simulator can fail: each safety-breaking switch of the consensus core and of the simulated driver, run
+/// over a prefix of the default seed set, must be caught by at least one seed (an invariant, the core's own assertion,
+/// or the linearizability checker; a known bug's root event does not count). The run stops at the first seed that
+/// catches it.
 /// </summary>
 public sealed class TeethTests(ITestOutputHelper output)
 {
@@ -33,6 +34,14 @@ public sealed class TeethTests(ITestOutputHelper output)
     [Fact]
     public void Teeth_AckReadIndexWithoutQuorum_IsCaught() => AssertCaught(TestingFaults.AckReadIndexWithoutQuorum);
 
+    /// <summary>The driver sends votes and acknowledgements before its writes are synced; a power loss then loses them.</summary>
+    [Fact]
+    public void Teeth_AckBeforeSync_IsCaught() => AssertCaught(DriverFaults.AckBeforeSync);
+
+    /// <summary>An empty in-memory node votes at once instead of recovering.</summary>
+    [Fact]
+    public void Teeth_RecoveringNodeVotes_IsCaught() => AssertCaught(DriverFaults.RecoveringNodeVotes);
+
     [Fact]
     public void Teeth_CoverEverySwitchTheCoreOffers()
     {
@@ -41,7 +50,17 @@ public sealed class TeethTests(ITestOutputHelper output)
         Assert.Empty(offered.Except(Covered));
     }
 
-    private void AssertCaught(TestingFaults faults)
+    [Fact]
+    public void Teeth_CoverEverySwitchTheDriverOffers()
+    {
+        var offered = Enum.GetValues<DriverFaults>().Where(f => f != DriverFaults.None);
+
+        Assert.Empty(offered.Except(CoveredDriver));
+    }
+
+    private static readonly DriverFaults[] CoveredDriver = [DriverFaults.AckBeforeSync, DriverFaults.RecoveringNodeVotes];
+
+    private void AssertCaught(Teeth faults)
     {
         var summary = Runner.RunSeeds(Runner.DefaultSeedStart, SeedsMax, faults, stopAtFirstCaught: true);
 

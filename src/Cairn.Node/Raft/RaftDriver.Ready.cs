@@ -73,7 +73,7 @@ public sealed partial class RaftDriver
 
     private void InstallSnapshot(Snapshot snapshot)
     {
-        using (var data = new MemoryStream(snapshot.Data.ToArray(), writable: false)) _store.InstallSnapshot(data);
+        using (var data = ReadOnly(snapshot.Data)) _store.InstallSnapshot(data);
         _lastSnapshotIndex = (long)snapshot.Meta.Index.Value;
         // Proposals the snapshot covers may or may not be in it: only a retry with the same request id can tell.
         foreach (var index in _proposals.Keys.Where(i => i <= snapshot.Meta.Index.Value).ToList())

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using Cairn.Consensus;
 using Cairn.Consensus.Storage;
@@ -75,7 +76,7 @@ public sealed partial class RaftDriver : IAsyncDisposable
         // The state machine must be at the latest snapshot before the core hands out entries after it.
         if (snapshots.LoadLatest() is { } latest)
         {
-            using var data = new MemoryStream(latest.Data.ToArray(), writable: false);
+            using var data = ReadOnly(latest.Data);
             store.InstallSnapshot(data);
             _lastSnapshotIndex = (long)latest.Meta.Index.Value;
         }
@@ -104,9 +105,18 @@ public sealed partial class RaftDriver : IAsyncDisposable
         _status = Snapshot();
     }
 
+    /// <summary>
+    /// Starts the loop and the ticks. A sole voter of its configuration campaigns at once: it needs nobody's vote, so it
+    /// leads (and a restarted single node serves) without waiting an election timeout first.
+    /// </summary>
     public void Start()
     {
         Invariant.Check(_loop is null, "the driver was started twice");
+        if (_raft.Membership.Voters is [var only] && only == _raft.Id)
+        {
+            _raft.Campaign();
+            _status = Snapshot();
+        }
         _loop = Task.Factory.StartNew(() => RunAsync(_stop.Token), CancellationToken.None,
             TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
         var period = TimeSpan.FromMilliseconds(_options.TickMs);
@@ -265,6 +275,12 @@ public sealed partial class RaftDriver : IAsyncDisposable
         }
         _batch.Clear();
     }
+
+    /// <summary>A read-only stream over snapshot bytes, without copying them when they sit in an array (they do: the stores load into one).</summary>
+    internal static MemoryStream ReadOnly(ReadOnlyMemory<byte> data) =>
+        MemoryMarshal.TryGetArray(data, out var segment)
+            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
+            : new MemoryStream(data.ToArray(), writable: false);
 
     private RaftDriverStatus Snapshot()
     {

@@ -1,0 +1,60 @@
+using Cairn.Consensus;
+
+namespace Cairn.Simulation;
+
+/// <summary>The checks about nodes that lost their state (in-memory restarts) and the root events of known bugs.</summary>
+internal sealed partial class SafetyChecker
+{
+    /// <summary>
+    /// BeginRecovery's promise: a node that restarted empty takes part in elections again only once it holds every entry
+    /// committed before its restart (else its vote can elect a leader missing them, and the leader's heartbeats carry a
+    /// commit past its log).
+    /// </summary>
+    private void CheckRecoveryEnded(SimNode node)
+    {
+        var commit = node.UpRaft.Status.Commit;
+        if (commit >= node.CatchUpTo) return;
+        KnownBug(KnownConsensusBugs.RecoveryEndsEarly,
+            $"t={cluster.Now}: {node.Id} ended its recovery (term {node.UpRaft.Term}, leader {node.UpRaft.Leader}) at commit {commit}, " +
+            $"but {node.CatchUpTo} was committed before it restarted empty: it may now vote without holding those entries");
+    }
+
+    /// <summary>
+    /// A node that lost its state forgot its term and vote. Any answer that lets a leader count it — an append or heartbeat
+    /// acknowledgement, a granted vote — in a term below the one it had reached (or a second vote in that term) helps a
+    /// deposed leader commit or confirm reads, or elects two leaders in a term: what its lost term promised it would not.
+    /// </summary>
+    public void BeforeAmnesicSend(SimNode node, Message message)
+    {
+        var (term, vote) = node.TermBeforeAmnesia;
+        var what = message switch
+        {
+            AppendEntriesResponse { Success: true } when message.Term < term => "acknowledges entries of a leader",
+            HeartbeatResponse when message.Term < term => "answers the heartbeat of a leader",
+            VoteResponse { Granted: true, PreVote: false } when message.Term < term || (message.Term == term && !vote.IsNone && vote != message.To) =>
+                "grants its vote",
+            _ => null,
+        };
+        if (what is null) return;
+        var text = $"t={cluster.Now}: {node.Id} restarted empty{(node.StartedRecovering ? " (through BeginRecovery)" : " as a fresh voter")} and {what} " +
+                   $"({message.To}) in term {message.Term}, but it had reached term {term}{(vote.IsNone ? "" : $" (vote {vote})")} before losing its state";
+        // Through BeginRecovery this is the core's known bug; a node that started as a fresh voter is the driver's doing.
+        if (node.StartedRecovering) KnownBug(KnownConsensusBugs.AmnesicNodeForgetsTerm, text);
+        else Fail(text[(text.IndexOf(' ', StringComparison.Ordinal) + 1)..]);
+    }
+
+    /// <summary>A known bug's root event: a failure tagged with its id, or (<see cref="SimMode.ContinuePastKnownBugs"/>) a log line.</summary>
+    private void KnownBug(string id, string message)
+    {
+        if (cluster.Options.Mode.HasFlag(SimMode.ContinuePastKnownBugs))
+        {
+            cluster.Log($"KNOWN BUG {id}: {message}");
+            KnownBugEvents++;
+            return;
+        }
+        throw new SimulationViolation(ViolationKind.Safety, message) { KnownBug = id };
+    }
+
+    /// <summary>Root events of known bugs let pass (<see cref="SimMode.ContinuePastKnownBugs"/>).</summary>
+    public int KnownBugEvents { get; private set; }
+}
