@@ -12,33 +12,6 @@ public sealed partial class RaftNode
     /// <summary>A voter of its own configuration, not in the middle of installing a snapshot, not recovering lost state.</summary>
     private bool Promotable => _membership.IsVoter(Id) && _log.PendingSnapshot is null && !_recovering;
 
-    // Set by BeginRecovery: this node lost its log and vote (an in-memory node restarted), so until it has caught up
-    // it neither votes nor campaigns. Its vote could otherwise elect a candidate missing committed entries (its own
-    // copy of them is gone), or be a second vote in a term it already voted in before the restart.
-    private bool _recovering;
-
-    /// <summary>True while this node abstains from elections because it restarted without its state.</summary>
-    public bool Recovering => _recovering;
-
-    /// <summary>
-    /// Declares that this node restarted without its durable state (log, term, vote) while the cluster may hold data.
-    /// It then abstains from every election (no votes, no pre-votes, no campaigns) until its commit index covers an
-    /// entry of the current leader's term: such an entry commits only after everything committed before it, so by
-    /// then this node holds every entry committed before its restart and its term is past any term it voted in.
-    /// </summary>
-    public void BeginRecovery()
-    {
-        AssertNoReadyOutstanding();
-        _recovering = true;
-    }
-
-    private void MaybeEndRecovery()
-    {
-        if (_leader.IsNone || _log.Committed == LogIndex.Zero || _log.TermAt(_log.Committed) != _term) return;
-        _recovering = false;
-        _voteFloor = null;
-    }
-
     /// <summary>Advances logical time by one tick: election timeouts, heartbeats, check-quorum, transfer and snapshot timeouts.</summary>
     public void Tick()
     {
@@ -57,6 +30,7 @@ public sealed partial class RaftNode
 
     private void TickElection()
     {
+        TickRecovery();
         _electionElapsed++;
         if (Promotable && _electionElapsed >= _randomizedElectionTimeout)
         {
@@ -94,6 +68,7 @@ public sealed partial class RaftNode
         if (_heartbeatElapsed >= _config.HeartbeatTicks)
         {
             _heartbeatElapsed = 0;
+            TickDemotions();
             BroadcastHeartbeat(LatestReadContext);
         }
         ResendStalledSnapshots();
@@ -104,7 +79,7 @@ public sealed partial class RaftNode
         var active = 0;
         foreach (var voter in _membership.Voters)
         {
-            if (voter == Id || _progress[voter].RecentActive) active++;
+            if (CountsForQuorum(voter) && (voter == Id || _progress[voter].RecentActive)) active++;
         }
         return active >= _membership.Quorum;
     }

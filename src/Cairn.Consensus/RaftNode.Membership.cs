@@ -26,6 +26,12 @@ public sealed partial class RaftNode
         if (LastConfigIndex > _log.Committed) return ProposeResult.Dropped(DropReason.MembershipChangePending, Id);
         var result = _membership.TryApply(change);
         if (result is null) return ProposeResult.Dropped(DropReason.InvalidMembershipChange, Id);
+        // A learner that restarted without its state is promoted only once it has caught up (RaftNode.Recovery.cs).
+        if (change.Kind is MembershipChangeKind.PromoteLearner or MembershipChangeKind.AddVoter
+            && _progress.TryGetValue(change.Node, out var peer) && peer.Recovering)
+        {
+            return ProposeResult.Dropped(DropReason.InvalidMembershipChange, Id);
+        }
 
         var index = _log.LastIndex.Next;
         var data = MembershipCodec.Encode(new MembershipEntry(change, result));

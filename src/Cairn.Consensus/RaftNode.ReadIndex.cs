@@ -27,6 +27,7 @@ public sealed partial class RaftNode
     public ReadIndexResult ReadIndex(ulong requestId, bool? lease = null)
     {
         AssertNoReadyOutstanding();
+        if (requestId == RecoveryBarrierRequestId) throw new ArgumentOutOfRangeException(nameof(requestId), "reserved for recovery barriers");
         if (_role == RaftRole.Leader) return EnqueueRead(new PendingRead(Id, requestId, lease ?? _config.ReadMode == ReadMode.LeaseBased));
         if (_leader.IsNone) return ReadIndexResult.Dropped(DropReason.NoLeader);
         Send(new ReadIndexRequest(Id, _leader, _term, requestId));
@@ -83,7 +84,7 @@ public sealed partial class RaftNode
         var fresh = 0;
         foreach (var voter in _membership.Voters)
         {
-            if (voter == Id || _progress[voter].TicksSinceContact < _config.ElectionTicks / 2) fresh++;
+            if (CountsForQuorum(voter) && (voter == Id || _progress[voter].TicksSinceContact < _config.ElectionTicks / 2)) fresh++;
         }
         return fresh >= _membership.Quorum;
     }
@@ -96,7 +97,7 @@ public sealed partial class RaftNode
             var acks = 0;
             foreach (var voter in _membership.Voters)
             {
-                if (voter == Id || _progress[voter].ReadAck >= round.Context) acks++;
+                if (CountsForQuorum(voter) && (voter == Id || _progress[voter].ReadAck >= round.Context)) acks++;
             }
             if (acks < _membership.Quorum) return;
             _readRounds.Dequeue();
@@ -110,6 +111,7 @@ public sealed partial class RaftNode
         {
             _readsPending--;
             if (read.Origin == Id) _readStates.Add(new ReadState(read.RequestId, index));
+            else if (read.RequestId == RecoveryBarrierRequestId) Send(new ReadIndexResponse(Id, read.Origin, _term, read.RequestId, BarrierIndex(index)));
             else Send(new ReadIndexResponse(Id, read.Origin, _term, read.RequestId, index));
         }
     }

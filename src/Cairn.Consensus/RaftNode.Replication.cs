@@ -105,7 +105,7 @@ public sealed partial class RaftNode
         if (append.PrevLogIndex < _log.Committed)
         {
             // Everything up to our commit index already matches every leader's log.
-            Send(new AppendEntriesResponse(Id, append.From, _term, true, _log.Committed, LogIndex.Zero, Term.Zero));
+            Send(new AppendEntriesResponse(Id, append.From, _term, true, _log.Committed, LogIndex.Zero, Term.Zero, AnswersAsRecovering));
             return;
         }
         if (_log.MatchTerm(append.PrevLogIndex, append.PrevLogTerm))
@@ -113,14 +113,14 @@ public sealed partial class RaftNode
             var lastNew = _log.AppendFollowing(append.PrevLogIndex, append.Entries, out var appended);
             if (appended.Count > 0) OnEntriesAppended(appended);
             _log.CommitTo(LogIndex.Min(append.LeaderCommit, lastNew));
-            Send(new AppendEntriesResponse(Id, append.From, _term, true, lastNew, LogIndex.Zero, Term.Zero));
+            Send(new AppendEntriesResponse(Id, append.From, _term, true, lastNew, LogIndex.Zero, Term.Zero, AnswersAsRecovering));
             return;
         }
         // Consistency check failed. Hint the largest index whose term is ≤ the leader's PrevLogTerm: every entry
         // between it and PrevLogIndex conflicts, so the leader skips them in one round trip.
         var hint = _log.FindConflictByTerm(LogIndex.Min(append.PrevLogIndex, _log.LastIndex), append.PrevLogTerm);
         var hintTerm = _log.TermAt(hint) ?? Term.Zero;
-        Send(new AppendEntriesResponse(Id, append.From, _term, false, append.PrevLogIndex, hint, hintTerm));
+        Send(new AppendEntriesResponse(Id, append.From, _term, false, append.PrevLogIndex, hint, hintTerm, AnswersAsRecovering));
     }
 
     private void HandleHeartbeat(Heartbeat heartbeat)
@@ -129,11 +129,11 @@ public sealed partial class RaftNode
         {
             if (!_recovering) Invariant.Fail($"a heartbeat's commit {heartbeat.Commit} is past this log's end {_log.LastIndex}");
             // The leader believes this node holds entries it lost in a restart: say where its log really ends.
-            Send(new AppendEntriesResponse(Id, heartbeat.From, _term, false, heartbeat.Commit, _log.LastIndex, _log.LastTerm));
+            Send(new AppendEntriesResponse(Id, heartbeat.From, _term, false, heartbeat.Commit, _log.LastIndex, _log.LastTerm, AnswersAsRecovering));
             return;
         }
         _log.CommitTo(heartbeat.Commit);
-        Send(new HeartbeatResponse(Id, heartbeat.From, _term, heartbeat.ReadContext));
+        Send(new HeartbeatResponse(Id, heartbeat.From, _term, heartbeat.ReadContext, AnswersAsRecovering));
     }
 
     private void HandleAppendResponse(Progress progress, AppendEntriesResponse response)
@@ -218,7 +218,7 @@ public sealed partial class RaftNode
         if (_matchBuffer.Length < voters.Count) _matchBuffer = new LogIndex[voters.Count];
         var matches = _matchBuffer.AsSpan(0, voters.Count);
         for (var i = 0; i < matches.Length; i++)
-            matches[i] = voters[i] == Id ? _log.StableLastIndex : _progress[voters[i]].Match;
+            matches[i] = voters[i] == Id ? _log.StableLastIndex : CountsForQuorum(voters[i]) ? _progress[voters[i]].Match : LogIndex.Zero;
         matches.Sort();
         var quorumIndex = matches[^_membership.Quorum];
         if (quorumIndex <= _log.Committed) return false;

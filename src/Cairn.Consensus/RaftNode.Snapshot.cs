@@ -113,7 +113,7 @@ public sealed partial class RaftNode
         {
             // Everything it covers is already committed here; nothing to install.
             _receiver = null;
-            Send(new InstallSnapshotResponse(Id, chunk.From, _term, chunk.SnapshotIndex, chunk.TotalBytes, Done: true));
+            Send(new InstallSnapshotResponse(Id, chunk.From, _term, chunk.SnapshotIndex, chunk.TotalBytes, Done: true, AnswersAsRecovering));
             return;
         }
         var meta = new SnapshotMeta(chunk.SnapshotIndex, chunk.SnapshotTerm, chunk.Membership);
@@ -125,7 +125,7 @@ public sealed partial class RaftNode
         else if (_receiver is null || _receiver.Meta.Index != meta.Index || _receiver.Meta.Term != meta.Term || _receiver.TotalBytes != chunk.TotalBytes)
         {
             // We hold nothing of this snapshot (restart, or a newer one): ask for it from the start.
-            Send(new InstallSnapshotResponse(Id, chunk.From, _term, chunk.SnapshotIndex, 0, Done: false));
+            Send(new InstallSnapshotResponse(Id, chunk.From, _term, chunk.SnapshotIndex, 0, Done: false, AnswersAsRecovering));
             return;
         }
 
@@ -134,13 +134,13 @@ public sealed partial class RaftNode
 
         if (_receiver.ReceivedBytes < _receiver.TotalBytes)
         {
-            Send(new InstallSnapshotResponse(Id, chunk.From, _term, chunk.SnapshotIndex, _receiver.ReceivedBytes, Done: false));
+            Send(new InstallSnapshotResponse(Id, chunk.From, _term, chunk.SnapshotIndex, _receiver.ReceivedBytes, Done: false, AnswersAsRecovering));
             return;
         }
         var snapshot = _receiver.Complete();
         _receiver = null;
         InstallReceivedSnapshot(snapshot);
-        Send(new InstallSnapshotResponse(Id, chunk.From, _term, chunk.SnapshotIndex, chunk.TotalBytes, Done: true));
+        Send(new InstallSnapshotResponse(Id, chunk.From, _term, chunk.SnapshotIndex, chunk.TotalBytes, Done: true, AnswersAsRecovering));
     }
 
     private void InstallReceivedSnapshot(Snapshot snapshot)

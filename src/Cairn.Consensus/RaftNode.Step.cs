@@ -51,7 +51,11 @@ public sealed partial class RaftNode
             return;
         }
         _step(message);
-        if (_recovering) MaybeEndRecovery();
+        if (_recovering)
+        {
+            MaybeEndRecovery();
+            RequestBarrierIfDue();
+        }
     }
 
     private bool InLeaderLease => _config.CheckQuorum && !_leader.IsNone && _electionElapsed < _config.ElectionTicks;
@@ -63,7 +67,7 @@ public sealed partial class RaftNode
             case AppendEntries or Heartbeat or InstallSnapshot when _config.CheckQuorum || _config.PreVote:
                 // A leader cut off while the rest moved on would otherwise never learn the new term: with pre-vote
                 // and check-quorum nobody disrupts it with a vote request. Our answer carries the higher term.
-                Send(new AppendEntriesResponse(Id, message.From, _term, false, LogIndex.Zero, LogIndex.Zero, Term.Zero));
+                Send(new AppendEntriesResponse(Id, message.From, _term, false, LogIndex.Zero, LogIndex.Zero, Term.Zero, AnswersAsRecovering));
                 break;
             case VoteRequest { PreVote: true }:
                 Send(new VoteResponse(Id, message.From, _term, PreVote: true, Granted: false));
@@ -93,7 +97,7 @@ public sealed partial class RaftNode
                 if (Promotable) StartElection(preVote: false, transfer: true);
                 break;
             case ReadIndexResponse read:
-                _readStates.Add(new ReadState(read.RequestId, read.ReadIndex));
+                if (!TakeRecoveryBarrier(read)) _readStates.Add(new ReadState(read.RequestId, read.ReadIndex));
                 break;
             default:
                 break; // responses to requests of a role we no longer hold
@@ -128,12 +132,15 @@ public sealed partial class RaftNode
         switch (message)
         {
             case AppendEntriesResponse response when progress is not null:
+                ObservePeerRecovering(progress, response.Recovering);
                 HandleAppendResponse(progress, response);
                 break;
             case HeartbeatResponse response when progress is not null:
+                ObservePeerRecovering(progress, response.Recovering);
                 HandleHeartbeatResponse(progress, response);
                 break;
             case InstallSnapshotResponse response when progress is not null:
+                ObservePeerRecovering(progress, response.Recovering);
                 HandleSnapshotResponse(progress, response);
                 break;
             case ReadIndexRequest request:

@@ -46,18 +46,71 @@ public sealed class RecoveryTests
     }
 
     [Fact]
-    public void ARecoveringNode_CatchesUpFromTheLeader_ThenVotesAgain()
+    public void ARecoveringNode_IsDemoted_CatchesUp_AndVotesAgainOnlyOncePromoted()
     {
         var cluster = EntryOnlyOnOneSurvivor(recover: true);
         cluster.Restart(1); // the node holding "x" comes back with its log
         cluster.TickUntil(() => cluster.Leader is not null, what: "a leader");
         Assert.Equal(1UL, cluster.Leader!.Id.Value);
         cluster.Propose(1, "z");
+        cluster.TickUntil(() => !cluster.Nodes[3].Raft.Recovering, what: "3's recovery");
         cluster.Stabilize();
 
+        // The leader demoted it when it answered as recovering; it caught up past the leader's barrier as a learner.
         Assert.False(cluster.Nodes[3].Raft.Recovering);
         Assert.Equal(["x", "z"], cluster.Nodes[3].State);
+        Assert.True(cluster.Nodes[1].Raft.Membership.IsLearner(new NodeId(3)));
+
+        Assert.True(cluster.Nodes[1].Raft.ProposeMembershipChange(new MembershipChange(MembershipChangeKind.PromoteLearner, new NodeId(3))).Accepted);
+        cluster.Stabilize();
+        Assert.True(cluster.Nodes[3].Raft.Membership.IsVoter(new NodeId(3)));
+        // Without 1, a leader needs 3's vote: it votes again.
+        cluster.Crash(1);
+        cluster.TickUntil(() => cluster.Leader is not null, what: "a leader elected with 3's vote");
         cluster.AssertSafe();
+    }
+
+    [Fact]
+    public void ARecoveringNodesAcknowledgements_CountForNoQuorum()
+    {
+        // 3 restarts empty: 1 cannot commit with 3's acks alone (2 is cut off), and check-quorum does not count 3 either.
+        var cluster = TestCluster.Start(3);
+        cluster.ElectLeader(1);
+        cluster.Propose(1, "a");
+        cluster.Stabilize();
+        cluster.Nodes[3].RestartEmpty(recover: true);
+        cluster.Isolate(2);
+        var commit = cluster.Nodes[1].Raft.Status.Commit;
+        cluster.Propose(1, "b");
+        cluster.Tick(3);
+        Assert.Equal(RaftRole.Leader, cluster.Nodes[1].Raft.Role);
+        Assert.True(cluster.Nodes[1].Raft.Status.Progress.Single(p => p.Node.Value == 3).Recovering);
+        Assert.True(cluster.Nodes[3].Raft.Recovering);
+        cluster.TickUntil(() => cluster.Nodes[1].Raft.Role != RaftRole.Leader, what: "1 stepping down (check-quorum)");
+        Assert.Equal(commit, cluster.Nodes[1].Raft.Status.Commit);
+
+        cluster.Heal();
+        cluster.TickUntil(() => cluster.Leader is not null && cluster.Leader.Raft.Status.Commit > commit, what: "a commit with 2's ack");
+        cluster.AssertSafe();
+    }
+
+    [Fact]
+    public void ALearnerThatAnswersAsRecovering_CannotBePromoted_UntilItAnswersCaughtUp()
+    {
+        var cluster = TestCluster.Start(3);
+        cluster.ElectLeader(1);
+        cluster.Propose(1, "a");
+        cluster.AddJoiningNode(4);
+        Assert.True(cluster.Nodes[1].Raft.ProposeMembershipChange(new MembershipChange(MembershipChangeKind.AddLearner, new NodeId(4))).Accepted);
+        cluster.Stabilize();
+        var term = cluster.Nodes[1].Raft.Term;
+        var promote = new MembershipChange(MembershipChangeKind.PromoteLearner, new NodeId(4));
+
+        cluster.Nodes[1].Receive(new HeartbeatResponse(new NodeId(4), new NodeId(1), term, 0, Recovering: true));
+        Assert.Equal(DropReason.InvalidMembershipChange, cluster.Nodes[1].Raft.ProposeMembershipChange(promote).Reason);
+
+        cluster.Nodes[1].Receive(new HeartbeatResponse(new NodeId(4), new NodeId(1), term, 0, Recovering: false));
+        Assert.True(cluster.Nodes[1].Raft.ProposeMembershipChange(promote).Accepted);
     }
 
     [Fact]

@@ -63,6 +63,32 @@ internal sealed partial class Cluster
         return true;
     }
 
+    // Voters a leader demoted because they restarted empty (RaftNode.Recovery.cs), until promoted or removed.
+    private readonly HashSet<NodeId> _demoted = [];
+
+    /// <summary>
+    /// The product's policy (ClusterNode's maintenance promotes caught-up learners): a voter the core demoted when it
+    /// restarted empty becomes a voter again once it finished recovering and holds the leader's commit.
+    /// </summary>
+    private void PromoteRecoveredLearners()
+    {
+        if (_demoted.Count == 0) return;
+        var leader = CurrentLeader();
+        if (leader is null || leader.IsSyncing) return;
+        var status = leader.UpRaft.Status;
+        foreach (var peer in status.Progress)
+        {
+            if (!peer.IsLearner || peer.Recovering || !_demoted.Contains(peer.Node)) continue;
+            if (peer.State != ProgressState.Replicate || peer.Match < status.Commit) continue;
+            var accepted = leader.UpRaft.ProposeMembershipChange(new MembershipChange(MembershipChangeKind.PromoteLearner, peer.Node)).Accepted;
+            Checker.AfterStep(leader);
+            if (!accepted) return;
+            Stats.RecoveredLearnersPromoted++;
+            Log($"promote {peer.Node} (recovered) via {leader.Id}");
+            return;
+        }
+    }
+
     private bool IsAmnesicMinority(IReadOnlyList<NodeId> voters, NodeId extra) =>
         voters.Count(v => v == extra || NodeById(v) is { Amnesic: true }) <= (voters.Count - 1) / 2 || voters.Count == 0;
 

@@ -83,6 +83,7 @@ internal sealed partial class Cluster
             if (node.IsUp) node.TickClock(this);
         }
         AdvanceProbes();
+        PromoteRecoveredLearners();
         if (nemesis) Nemesis.Tick();
         DecommissionRemoved();
         Clients.Tick();
@@ -184,6 +185,15 @@ internal sealed partial class Cluster
         Stats.MembershipChangesCommitted++;
         Log($"membership change committed at {entry.Index}: {change.Change.Kind} {change.Change.Node} -> {change.Result} (seen on {node.Id})");
         if (change.Change.Kind == MembershipChangeKind.Remove) _toDecommission.Add(change.Change.Node);
+        if (change.Change.Kind == MembershipChangeKind.DemoteVoter)
+        {
+            Stats.RecoveringVotersDemoted++;
+            _demoted.Add(change.Change.Node);
+        }
+        else if (change.Change.Kind is MembershipChangeKind.PromoteLearner or MembershipChangeKind.Remove)
+        {
+            _demoted.Remove(change.Change.Node);
+        }
     }
 
     private void DecommissionRemoved()

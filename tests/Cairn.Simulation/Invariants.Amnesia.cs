@@ -26,6 +26,10 @@ internal sealed partial class SafetyChecker
     /// </summary>
     public void BeforeAmnesicSend(SimNode node, Message message)
     {
+        // Answers marked Recovering count for no quorum (RaftNode.Recovery.cs, rule 2); once recovery ended the node is a
+        // learner until a promotion appended after its restart, and the end-to-end checks judge what follows.
+        if (message is AppendEntriesResponse { Recovering: true } or HeartbeatResponse { Recovering: true }) return;
+        if (node.StartedRecovering && !node.UpRaft.Recovering && message is not VoteResponse) return;
         var (term, vote) = node.TermBeforeAmnesia;
         var what = message switch
         {

@@ -31,7 +31,7 @@ public sealed class KnownConsensusBugs(ITestOutputHelper output)
 
 
     /// <summary>The root event (seed 1, t=322: n1 ends its recovery at commit 93 under the leader of term 7, while 108 was committed).</summary>
-    [Fact(Skip = "known bug RecoveryEndsEarly in Cairn.Consensus (BeginRecovery's exit condition); unskip when fixed")]
+    [Fact]
     public void RecoveryEndsEarly_RootEvent() => AssertPasses(1, SimMode.Default);
 
     /// <summary>
@@ -40,11 +40,11 @@ public sealed class KnownConsensusBugs(ITestOutputHelper output)
     /// core's invariant fails (in the product the node's Raft loop dies). With an election in that window the node's
     /// vote can also elect a leader lacking the entries (seen under an earlier draw of the options, seed 1990).
     /// </summary>
-    [Fact(Skip = "known bug RecoveryEndsEarly in Cairn.Consensus (BeginRecovery's exit condition); unskip when fixed")]
+    [Fact]
     public void RecoveryEndsEarly_KillsTheNodesRaftLoop() => AssertPasses(1383, SimMode.ContinuePastKnownBugs);
 
     /// <summary>The root event (seed 4729, t=174: recovering n3, which had led term 4, acknowledges n1's entries in term 3).</summary>
-    [Fact(Skip = "known bug AmnesicNodeForgetsTerm in Cairn.Consensus (BeginRecovery does not keep the node out of quorums); unskip when fixed")]
+    [Fact]
     public void AmnesicNodeForgetsTerm_RootEvent() => AssertPasses(4729, SimMode.Default);
 
     /// <summary>
@@ -52,7 +52,7 @@ public sealed class KnownConsensusBugs(ITestOutputHelper output)
     /// its acknowledgements let n1 commit term-3 entries at indexes where n2 holds term-4 ones; n2 wins term 5 (n3 votes
     /// for it) and lacks committed entry 8.
     /// </summary>
-    [Fact(Skip = "known bug AmnesicNodeForgetsTerm in Cairn.Consensus (BeginRecovery does not keep the node out of quorums); unskip when fixed")]
+    [Fact]
     public void AmnesicNodeForgetsTerm_LosesCommittedEntries() => AssertPasses(4729, SimMode.ContinuePastKnownBugs);
 
     internal static void AssertPasses(ITestOutputHelper output, int seed, SimMode mode)

@@ -108,14 +108,18 @@ internal sealed partial class Nemesis
         }
         else
         {
-            // A majority counting those already amnesic or down, leaving one running voter with data untouched.
+            // Enough voters that the rest cannot make a quorum (a majority of an odd count; half of an even one), counting
+            // those already amnesic or down, leaving one running voter with data untouched.
             var holders = Shuffle([.. voters.Where(v => cluster.NodeById(v) is { IsUp: true, Amnesic: false })]);
             var already = voters.Count(v => cluster.NodeById(v) is { Amnesic: true } or { Life: not NodeLife.Up });
-            var needed = Math.Max(0, (voters.Count / 2) + 1 - already);
+            var needed = Math.Max(0, LostForNoQuorum(voters.Count) - already);
             victims = [.. holders.Take(Math.Min(needed, holders.Count - 1))];
         }
         Record(FaultKind.AmnesicMajority, $"wipe at once: {string.Join(',', victims)} (voters {string.Join(',', voters)})");
         foreach (var id in victims) cluster.CrashNode(cluster.NodeById(id)!, "amnesic majority", CrashKind.Amnesia);
-        cluster.AmnesicMajorityHappened = voters.Count(v => cluster.NodeById(v) is { Amnesic: true } or { Life: not NodeLife.Up }) > voters.Count / 2;
+        cluster.AmnesicMajorityHappened = voters.Count(v => cluster.NodeById(v) is { Amnesic: true } or { Life: not NodeLife.Up }) >= LostForNoQuorum(voters.Count);
     }
+
+    /// <summary>Voters that must be lost before the others cannot form a quorum (voters − quorum + 1).</summary>
+    private static int LostForNoQuorum(int voters) => voters - ((voters / 2) + 1) + 1;
 }

@@ -11,6 +11,8 @@ internal sealed class SimStats
     public long SnapshotChunksSent;
     public long SnapshotsInstalled;
     public long MembershipChangesCommitted;
+    public long RecoveringVotersDemoted;
+    public long RecoveredLearnersPromoted;
     public long TransfersCompleted;
     public long CommandsApplied;
     public long Restarts;

@@ -16,6 +16,12 @@ internal sealed class Progress(NodeId node, bool isLearner, LogIndex next, int i
     /// <summary>In Probe: an append was sent and no answer or heartbeat interval has passed since.</summary>
     public bool ProbeSent { get; set; }
 
+    /// <summary>
+    /// The peer's last answer said it restarted without its state and is still catching up: it counts for no quorum
+    /// (commit, read index, check-quorum, lease), and may not be promoted.
+    /// </summary>
+    public bool Recovering { get; set; }
+
     /// <summary>Heard from in the current CheckQuorum window.</summary>
     public bool RecentActive { get; set; } = true;
 
@@ -115,6 +121,19 @@ internal sealed class Progress(NodeId node, bool isLearner, LogIndex next, int i
         BecomeProbe();
     }
 
+    /// <summary>
+    /// The peer said it restarted empty: nothing it acknowledged before counts. Match drops to zero and probing starts
+    /// again at Next (a rejection then walks back with the peer's hint, as for any lagging follower).
+    /// </summary>
+    public void ForgetMatch()
+    {
+        Match = LogIndex.Zero;
+        if (State == ProgressState.Snapshot) return; // the snapshot in flight finishes, then probing resumes from it
+        State = ProgressState.Probe;
+        ProbeSent = false;
+        Inflights.Reset();
+    }
+
     public void BecomeReplicate()
     {
         State = ProgressState.Replicate;
@@ -141,5 +160,5 @@ internal sealed class Progress(NodeId node, bool isLearner, LogIndex next, int i
         BecomeProbe();
     }
 
-    public PeerProgress ToStatus() => new(Node, IsLearner, Match, Next, State, Inflights.Count, TicksSinceContact, PendingSnapshotIndex, SnapshotAckedOffset);
+    public PeerProgress ToStatus() => new(Node, IsLearner, Match, Next, State, Inflights.Count, TicksSinceContact, PendingSnapshotIndex, SnapshotAckedOffset, Recovering);
 }

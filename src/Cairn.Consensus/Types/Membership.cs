@@ -62,6 +62,8 @@ public sealed class Membership : IEquatable<Membership>
                 return Contains(id) ? null : new Membership(_voters.Append(id), _learners);
             case MembershipChangeKind.PromoteLearner:
                 return IsLearner(id) ? new Membership(_voters.Append(id), _learners.Where(l => l != id)) : null;
+            case MembershipChangeKind.DemoteVoter:
+                return IsVoter(id) && _voters.Length > 1 ? new Membership(_voters.Where(v => v != id), _learners.Append(id)) : null;
             case MembershipChangeKind.Remove:
                 if (!Contains(id)) return null;
                 if (IsVoter(id) && _voters.Length == 1) return null;
@@ -89,13 +91,17 @@ public sealed class Membership : IEquatable<Membership>
         $"voters[{string.Join(',', _voters)}] learners[{string.Join(',', _learners)}]";
 }
 
-/// <summary>The four single-server changes.</summary>
+/// <summary>
+/// The single-server changes. DemoteVoter turns a voter into a learner: a leader does it by itself to a voter that
+/// restarted without its state (see <see cref="RaftNode.BeginRecovery"/>).
+/// </summary>
 public enum MembershipChangeKind : byte
 {
     AddLearner = 1,
     AddVoter = 2,
     PromoteLearner = 3,
     Remove = 4,
+    DemoteVoter = 5,
 }
 
 /// <summary>One single-server membership change, proposed with <see cref="RaftNode.ProposeMembershipChange"/>.</summary>

@@ -80,7 +80,7 @@ public static class MembershipCodec
         membership = Membership.Empty;
         if (data.Length < 10 || data[0] != Version) return false;
         kind = data[1];
-        if (kind > (byte)MembershipChangeKind.Remove) return false;
+        if (kind > (byte)MembershipChangeKind.DemoteVoter) return false;
         node = new NodeId(BinaryPrimitives.ReadUInt64LittleEndian(data[2..]));
         var at = 10;
         if (!TryReadIds(data, ref at, out var voters) || !TryReadIds(data, ref at, out var learners)) return false;

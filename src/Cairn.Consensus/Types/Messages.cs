@@ -52,8 +52,11 @@ public sealed record AppendEntries(NodeId From, NodeId To, Term Term, LogIndex P
 /// Answer to <see cref="AppendEntries"/>. On success <paramref name="Index"/> is the last index known to match the leader.
 /// On rejection it is the rejected PrevLogIndex, and the hint names the follower's largest index at or below it whose
 /// term is ≤ the leader's PrevLogTerm (with that term), so the leader can skip a whole conflicting term per round trip.
+/// <paramref name="Recovering"/>: the sender restarted without its state and has not caught up yet
+/// (<see cref="RaftNode.BeginRecovery"/>); its acknowledgements count for no quorum.
 /// </summary>
-public sealed record AppendEntriesResponse(NodeId From, NodeId To, Term Term, bool Success, LogIndex Index, LogIndex RejectHintIndex, Term RejectHintTerm)
+public sealed record AppendEntriesResponse(NodeId From, NodeId To, Term Term, bool Success, LogIndex Index, LogIndex RejectHintIndex, Term RejectHintTerm,
+    bool Recovering = false)
     : Message(From, To, Term)
 {
     public override MessageKind Kind => MessageKind.AppendEntriesResponse;
@@ -65,8 +68,8 @@ public sealed record Heartbeat(NodeId From, NodeId To, Term Term, LogIndex Commi
     public override MessageKind Kind => MessageKind.Heartbeat;
 }
 
-/// <summary>Answer to <see cref="Heartbeat"/>, echoing its ReadContext.</summary>
-public sealed record HeartbeatResponse(NodeId From, NodeId To, Term Term, ulong ReadContext) : Message(From, To, Term)
+/// <summary>Answer to <see cref="Heartbeat"/>, echoing its ReadContext; <paramref name="Recovering"/> as in <see cref="AppendEntriesResponse"/>.</summary>
+public sealed record HeartbeatResponse(NodeId From, NodeId To, Term Term, ulong ReadContext, bool Recovering = false) : Message(From, To, Term)
 {
     public override MessageKind Kind => MessageKind.HeartbeatResponse;
 }
@@ -105,9 +108,10 @@ public sealed record InstallSnapshot(NodeId From, NodeId To, Term Term, LogIndex
 /// <summary>
 /// Acknowledges snapshot chunks: <paramref name="NextOffset"/> is how many contiguous bytes the follower holds
 /// (the leader resumes from there after a loss; 0 means start over). Done means the snapshot is installed
-/// (or the follower already had everything it covers).
+/// (or the follower already had everything it covers). <paramref name="Recovering"/> as in <see cref="AppendEntriesResponse"/>.
 /// </summary>
-public sealed record InstallSnapshotResponse(NodeId From, NodeId To, Term Term, LogIndex SnapshotIndex, long NextOffset, bool Done)
+public sealed record InstallSnapshotResponse(NodeId From, NodeId To, Term Term, LogIndex SnapshotIndex, long NextOffset, bool Done,
+    bool Recovering = false)
     : Message(From, To, Term)
 {
     public override MessageKind Kind => MessageKind.InstallSnapshotResponse;

@@ -15,8 +15,9 @@ public enum ProgressState : byte
 
 /// <summary>A leader's view of one peer.</summary>
 /// <param name="TicksSinceContact">Ticks since the leader last received any message from this peer.</param>
+/// <param name="Recovering">The peer restarted without its state and is catching up; it counts for no quorum.</param>
 public sealed record PeerProgress(NodeId Node, bool IsLearner, LogIndex Match, LogIndex Next, ProgressState State, int Inflight,
-    int TicksSinceContact, LogIndex PendingSnapshotIndex, long SnapshotOffset);
+    int TicksSinceContact, LogIndex PendingSnapshotIndex, long SnapshotOffset, bool Recovering = false);
 
 /// <summary>A point-in-time copy of a node's state, for status pages and tests.</summary>
 public sealed record RaftStatus(

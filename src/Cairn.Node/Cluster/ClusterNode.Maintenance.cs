@@ -92,7 +92,7 @@ public sealed partial class ClusterNode
         foreach (var learner in s.Membership.Learners)
         {
             var progress = s.Progress.FirstOrDefault(p => p.Node == learner);
-            if (progress is null || progress.State != ProgressState.Replicate || progress.Match.Value == 0
+            if (progress is null || progress.Recovering || progress.State != ProgressState.Replicate || progress.Match.Value == 0
                 || progress.TicksSinceContact >= _options.ElectionTicks)
             {
                 continue;

@@ -28,11 +28,14 @@ public static partial class MessageCodec
                 WireReader.Bool(ref reader, "success"),
                 new LogIndex(WireReader.U64(ref reader, "index")),
                 new LogIndex(WireReader.U64(ref reader, "reject hint index")),
-                new Term(WireReader.U64(ref reader, "reject hint term"))),
+                new Term(WireReader.U64(ref reader, "reject hint term")),
+                WireReader.Bool(ref reader, "recovering")),
             MessageKind.Heartbeat => new Heartbeat(from, to, term,
                 new LogIndex(WireReader.U64(ref reader, "commit")),
                 WireReader.U64(ref reader, "read context")),
-            MessageKind.HeartbeatResponse => new HeartbeatResponse(from, to, term, WireReader.U64(ref reader, "read context")),
+            MessageKind.HeartbeatResponse => new HeartbeatResponse(from, to, term,
+                WireReader.U64(ref reader, "read context"),
+                WireReader.Bool(ref reader, "recovering")),
             MessageKind.ReadIndexRequest => new ReadIndexRequest(from, to, term, WireReader.U64(ref reader, "request id")),
             MessageKind.ReadIndexResponse => new ReadIndexResponse(from, to, term,
                 WireReader.U64(ref reader, "request id"),
@@ -130,7 +133,8 @@ public static partial class MessageCodec
         var index = new LogIndex(WireReader.U64(ref reader, "snapshot index"));
         var next = WireReader.I64(ref reader, "next offset");
         var done = WireReader.Bool(ref reader, "done");
+        var recovering = WireReader.Bool(ref reader, "recovering");
         if (next < 0) throw new FrameFormatException($"negative snapshot offset {next}");
-        return new InstallSnapshotResponse(from, to, term, index, next, done);
+        return new InstallSnapshotResponse(from, to, term, index, next, done, recovering);
     }
 }

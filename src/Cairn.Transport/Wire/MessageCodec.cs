@@ -25,14 +25,14 @@ public static partial class MessageCodec
             VoteRequest => 8 + 8 + 1,
             VoteResponse => 1,
             AppendEntries a => 8 + 8 + 8 + 4 + EntriesBytes(a.Entries),
-            AppendEntriesResponse => 1 + 8 + 8 + 8,
+            AppendEntriesResponse => 1 + 8 + 8 + 8 + 1,
             Heartbeat => 8 + 8,
-            HeartbeatResponse => 8,
+            HeartbeatResponse => 8 + 1,
             ReadIndexRequest => 8,
             ReadIndexResponse => 8 + 8,
             TimeoutNow => 0,
             InstallSnapshot s => 8 + 8 + 4 + MembershipCodec.EncodeMembership(s.Membership).Length + 8 + 8 + 4 + s.Data.Length,
-            InstallSnapshotResponse => 8 + 8 + 1,
+            InstallSnapshotResponse => 8 + 8 + 1 + 1,
             _ => throw new ArgumentException($"no codec for {message.GetType().Name}", nameof(message)),
         };
     }
@@ -81,6 +81,7 @@ public static partial class MessageCodec
                 w.U64(r.Index.Value);
                 w.U64(r.RejectHintIndex.Value);
                 w.U64(r.RejectHintTerm.Value);
+                w.Bool(r.Recovering);
                 break;
             case Heartbeat h:
                 w.U64(h.Commit.Value);
@@ -88,6 +89,7 @@ public static partial class MessageCodec
                 break;
             case HeartbeatResponse h:
                 w.U64(h.ReadContext);
+                w.Bool(h.Recovering);
                 break;
             case ReadIndexRequest r:
                 w.U64(r.RequestId);
@@ -110,6 +112,7 @@ public static partial class MessageCodec
                 w.U64(r.SnapshotIndex.Value);
                 w.I64(r.NextOffset);
                 w.Bool(r.Done);
+                w.Bool(r.Recovering);
                 break;
             default:
                 throw new ArgumentException($"no codec for {message.GetType().Name}", nameof(message));

@@ -7,7 +7,7 @@ namespace Cairn.Transport.Wire;
 public static class WireLimits
 {
     /// <summary>Bumped on any incompatible change of a frame layout; a peer with another version is refused.</summary>
-    public const ushort ProtocolVersion = 1;
+    public const ushort ProtocolVersion = 2; // 2: the Recovering flag on replication answers
 
     /// <summary>[u32 length][u8 type]: the length counts the type byte and the payload.</summary>
     public const int FrameHeaderBytes = 5;

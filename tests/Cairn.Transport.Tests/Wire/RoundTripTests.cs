@@ -113,9 +113,9 @@ public sealed class RoundTripTests
         {
             [MessageKind.PreVoteRequest] = 42, [MessageKind.VoteRequest] = 42,
             [MessageKind.PreVoteResponse] = 26, [MessageKind.VoteResponse] = 26,
-            [MessageKind.AppendEntriesResponse] = 50, [MessageKind.Heartbeat] = 41, [MessageKind.HeartbeatResponse] = 33,
+            [MessageKind.AppendEntriesResponse] = 51, [MessageKind.Heartbeat] = 41, [MessageKind.HeartbeatResponse] = 34,
             [MessageKind.ReadIndexRequest] = 33, [MessageKind.ReadIndexResponse] = 41, [MessageKind.TimeoutNow] = 25,
-            [MessageKind.InstallSnapshotResponse] = 42,
+            [MessageKind.InstallSnapshotResponse] = 43,
         };
         foreach (var m in Samples.EveryMessageKind())
         {

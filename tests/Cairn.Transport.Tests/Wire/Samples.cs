@@ -23,14 +23,14 @@ internal static class Samples
             new Entry(T(7), I(12), EntryKind.Membership,
                 MembershipCodec.Encode(new MembershipEntry(new MembershipChange(MembershipChangeKind.AddLearner, N(4)), new Membership([N(1), N(2), N(3)], [N(4)])))),
         ]),
-        new AppendEntriesResponse(N(3), N(1), T(7), Success: false, I(9), I(5), T(3)),
+        new AppendEntriesResponse(N(3), N(1), T(7), Success: false, I(9), I(5), T(3), Recovering: true),
         new Heartbeat(N(1), N(2), T(7), I(12), 99),
-        new HeartbeatResponse(N(2), N(1), T(7), 99),
+        new HeartbeatResponse(N(2), N(1), T(7), 99, Recovering: true),
         new ReadIndexRequest(N(2), N(1), T(7), 1234),
         new ReadIndexResponse(N(1), N(2), T(7), 1234, I(12)),
         new TimeoutNow(N(1), N(2), T(7)),
         new InstallSnapshot(N(1), N(3), T(7), I(100), T(6), Membership.OfVoters(1, 2, 3), 10, 4, new byte[] { 1, 2, 3 }),
-        new InstallSnapshotResponse(N(3), N(1), T(7), I(100), 7, Done: false),
+        new InstallSnapshotResponse(N(3), N(1), T(7), I(100), 7, Done: false, Recovering: true),
     ];
 
     public static Frame[] EveryFrameType() =>

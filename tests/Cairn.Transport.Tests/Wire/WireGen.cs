@@ -98,8 +98,9 @@ internal static class WireGen
         from index in U64
         from hintIndex in U64
         from hintTerm in U64
+        from recovering in Bool
         select (Message)new AppendEntriesResponse(route.From, route.To, new Term(term), success, new LogIndex(index), new LogIndex(hintIndex),
-            new Term(hintTerm));
+            new Term(hintTerm), recovering);
 
     private static readonly Gen<Message> Small =
         from route in Route
@@ -107,10 +108,11 @@ internal static class WireGen
         from b in U64
         from c in U64
         from which in Gen.Choose(0, 4)
+        from flag in Bool
         select which switch
         {
             0 => (Message)new Heartbeat(route.From, route.To, new Term(a), new LogIndex(b), c),
-            1 => new HeartbeatResponse(route.From, route.To, new Term(a), b),
+            1 => new HeartbeatResponse(route.From, route.To, new Term(a), b, flag),
             2 => new ReadIndexRequest(route.From, route.To, new Term(a), b),
             3 => new ReadIndexResponse(route.From, route.To, new Term(a), b, new LogIndex(c)),
             _ => new TimeoutNow(route.From, route.To, new Term(a)),
@@ -134,7 +136,8 @@ internal static class WireGen
         from index in U64
         from next in Gen.Choose(0, int.MaxValue)
         from done in Bool
-        select (Message)new InstallSnapshotResponse(route.From, route.To, new Term(term), new LogIndex(index), next * 3L, done);
+        from recovering in Bool
+        select (Message)new InstallSnapshotResponse(route.From, route.To, new Term(term), new LogIndex(index), next * 3L, done, recovering);
 
     public static readonly Gen<Message> Message = Gen.OneOf(
         VoteRequests, VoteResponses, AppendEntriesMessages, AppendResponses, Small, Snapshots, SnapshotResponses);
