@@ -27,7 +27,8 @@ public sealed partial class ClusterNode : IClusterAdmin
         {
             directory.Members.TryGetValue(id, out var info);
             var progress = s.Progress.FirstOrDefault(p => p.Node == id);
-            var role = id == s.Leader ? "leader" : s.Membership.IsLearner(id) ? "learner" : s.Membership.IsVoter(id) ? "follower" : "not-a-member";
+            var role = id == s.Leader ? "leader" : progress is { Recovering: true } ? "recovering"
+                : s.Membership.IsLearner(id) ? "learner" : s.Membership.IsVoter(id) ? "follower" : "not-a-member";
             if (id == Id) role = RoleOf(s, Id);
             long? match = progress is null ? (id == Id && s.Role == RaftRole.Leader ? (long)now : null) : (long)progress.Match.Value;
             long? lag = match is { } m && s.Role == RaftRole.Leader ? Math.Max(0, (long)now - m) : null;

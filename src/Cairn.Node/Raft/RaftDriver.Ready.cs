@@ -59,6 +59,7 @@ public sealed partial class RaftDriver
         else
         {
             _store.Skip(index); // the leader's no-op or a membership entry: a revision with no change
+            if (entry.Kind == EntryKind.Membership) LogMembershipApplied(entry);
         }
         _appliedBytesSinceSnapshot += entry.SizeBytes;
         if (_changes.Count > 0) ChangeApplied(entry);
@@ -160,6 +161,16 @@ public sealed partial class RaftDriver
 
     [LoggerMessage(Level = LogLevel.Error, Message = "taking a snapshot at index {Index} failed; the log keeps growing until the next attempt")]
     private static partial void LogSnapshotFailed(ILogger logger, long index, Exception error);
+
+    private void LogMembershipApplied(Entry entry)
+    {
+        var applied = MembershipCodec.DecodeEntry(entry.Data.Span);
+        var why = applied.Change.Kind == MembershipChangeKind.DemoteVoter ? " (it restarted without its state; promoted again once caught up)" : "";
+        LogMembershipChange(_logger, entry.Index.Value, applied.Change.Kind.ToString(), applied.Change.Node.ToString(), applied.Result.ToString(), why);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "membership change committed at {Index}: {Kind} {Node} -> {Result}{Why}")]
+    private static partial void LogMembershipChange(ILogger logger, ulong index, string kind, string node, string result, string why);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "installed a snapshot at index {Index}")]
     private static partial void LogSnapshotInstalled(ILogger logger, ulong index);

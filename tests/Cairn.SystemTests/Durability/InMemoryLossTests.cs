@@ -42,6 +42,15 @@ public sealed class InMemoryLossTests(ITestOutputHelper output)
             output.WriteLine($"{lost}: {await AckCheck.AssertAckedPresentAsync(cluster, lost, writer)}");
             var view = await ViewAsync(cluster, lost);
             Assert.False(view.GetProperty("dataLost").GetBoolean());
+            // It came back as a learner (the leader demoted it when it answered as recovering) and was promoted again.
+            var leaderLog = string.Join('\n', cluster.Names.Where(n => n != lost).Select(n => File.ReadAllText(cluster[n].LogPath)));
+            Assert.Contains($"promoted learner {lost} to voter", leaderLog, StringComparison.Ordinal);
+            await Poll.UntilAsync($"{lost} a voter again", TestCluster.DefaultWait, async () =>
+            {
+                var v = await ViewAsync(cluster, lost);
+                var role = v.GetProperty("members").EnumerateArray().First(m => m.GetProperty("name").GetString() == lost).GetProperty("role").GetString();
+                return (role is "follower" or "leader", $"role {role}");
+            });
         });
     }
 
