@@ -144,7 +144,7 @@ internal sealed partial class Cluster
     /// node that exists (a joined node knows the members from its seed), so a cluster whose founders were removed answers too.
     /// </summary>
     private bool IsProbePeer(SimNode node, SimNode peer) =>
-        peer != node && (Options.RecoveryPath == RecoveryPath.Product
+        peer != node && (Options.RecoveryPath == RecoveryPath.Impatient
             ? IsFoundingNode(peer.Id)
             : peer.Life is NodeLife.Up or NodeLife.Probing or NodeLife.Crashed);
 

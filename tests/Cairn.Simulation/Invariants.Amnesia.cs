@@ -14,8 +14,8 @@ internal sealed partial class SafetyChecker
     {
         var commit = node.UpRaft.Status.Commit;
         if (commit >= node.CatchUpTo) return;
-        KnownBug(KnownConsensusBugs.RecoveryEndsEarly,
-            $"t={cluster.Now}: {node.Id} ended its recovery (term {node.UpRaft.Term}, leader {node.UpRaft.Leader}) at commit {commit}, " +
+        Fail(
+            $"{node.Id} ended its recovery (term {node.UpRaft.Term}, leader {node.UpRaft.Leader}) at commit {commit}, " +
             $"but {node.CatchUpTo} was committed before it restarted empty: it may now vote without holding those entries");
     }
 
@@ -42,23 +42,6 @@ internal sealed partial class SafetyChecker
         if (what is null) return;
         var text = $"t={cluster.Now}: {node.Id} restarted empty{(node.StartedRecovering ? " (through BeginRecovery)" : " as a fresh voter")} and {what} " +
                    $"({message.To}) in term {message.Term}, but it had reached term {term}{(vote.IsNone ? "" : $" (vote {vote})")} before losing its state";
-        // Through BeginRecovery this is the core's known bug; a node that started as a fresh voter is the driver's doing.
-        if (node.StartedRecovering) KnownBug(KnownConsensusBugs.AmnesicNodeForgetsTerm, text);
-        else Fail(text[(text.IndexOf(' ', StringComparison.Ordinal) + 1)..]);
+        Fail(text[(text.IndexOf(' ', StringComparison.Ordinal) + 1)..]);
     }
-
-    /// <summary>A known bug's root event: a failure tagged with its id, or (<see cref="SimMode.ContinuePastKnownBugs"/>) a log line.</summary>
-    private void KnownBug(string id, string message)
-    {
-        if (cluster.Options.Mode.HasFlag(SimMode.ContinuePastKnownBugs))
-        {
-            cluster.Log($"KNOWN BUG {id}: {message}");
-            KnownBugEvents++;
-            return;
-        }
-        throw new SimulationViolation(ViolationKind.Safety, message) { KnownBug = id };
-    }
-
-    /// <summary>Root events of known bugs let pass (<see cref="SimMode.ContinuePastKnownBugs"/>).</summary>
-    public int KnownBugEvents { get; private set; }
 }

@@ -10,14 +10,7 @@ internal sealed class RunSummary(IReadOnlyList<SimResult> results, TimeSpan elap
 {
     public IReadOnlyList<SimResult> Results { get; } = results;
     public TimeSpan Elapsed { get; } = elapsed;
-    /// <summary>Seeds that failed, except at the root event of a known bug (unless CAIRN_SIM_STRICT=1).</summary>
-    public IReadOnlyList<SimResult> Failures => [.. Results.Where(r => !r.Passed && (!r.HitKnownBug || Strict))];
-
-    /// <summary>Seeds that stopped at the root event of a bug listed in <see cref="KnownConsensusBugs"/>.</summary>
-    public IReadOnlyList<SimResult> KnownBugHits => [.. Results.Where(r => r.HitKnownBug)];
-
-    /// <summary>CAIRN_SIM_STRICT=1: a known bug fails the tier too.</summary>
-    public static bool Strict => Runner.EnvInt("CAIRN_SIM_STRICT") == 1;
+    public IReadOnlyList<SimResult> Failures => [.. Results.Where(r => !r.Passed)];
 
     public string Describe()
     {
@@ -41,19 +34,14 @@ internal sealed class RunSummary(IReadOnlyList<SimResult> results, TimeSpan elap
                    $"rejected appends {Avg(r => r.Stats.AppendsRejected)}, log truncations {Avg(r => r.Stats.LogTruncations)}, " +
                    $"snapshots created {Avg(r => r.Stats.SnapshotsCreated)}, snapshot transfers {Avg(r => r.Stats.SnapshotTransfersStarted)} " +
                    $"({Avg(r => r.Stats.SnapshotChunksSent)} chunks), snapshots installed {Avg(r => r.Stats.SnapshotsInstalled)}, " +
-                   $"membership changes committed {Avg(r => r.Stats.MembershipChangesCommitted)}, transfers completed {Avg(r => r.Stats.TransfersCompleted)}, " +
+                   $"membership changes committed {Avg(r => r.Stats.MembershipChangesCommitted)} (recovering voters demoted {Avg(r => r.Stats.RecoveringVotersDemoted)}, " +
+                   $"recovered learners promoted {Avg(r => r.Stats.RecoveredLearnersPromoted)}), transfers completed {Avg(r => r.Stats.TransfersCompleted)}, " +
                    $"restarts {Avg(r => r.Stats.Restarts)}, commands applied {Avg(r => r.Stats.CommandsApplied)}");
         Line(text, $"seeds with: a truncation {Results.Count(r => r.Stats.LogTruncations > 0)}, a snapshot install {Results.Count(r => r.Stats.SnapshotsInstalled > 0)}, " +
                    $"a committed membership change {Results.Count(r => r.Stats.MembershipChangesCommitted > 0)}, ≥ 3 leader changes {Results.Count(r => r.Stats.LeaderChanges >= 3)}");
         Line(text, $"storage: {Results.Count(r => r.Options.Storage == StorageMode.Durable)} durable runs, {Results.Count(r => r.Options.Storage == StorageMode.InMemory)} in memory; " +
                    $"crashes per run: process {Avg(r => r.Stats.CrashesByKind[(int)CrashKind.Process])}, power loss {Avg(r => r.Stats.CrashesByKind[(int)CrashKind.PowerLoss])}, " +
                    $"amnesia {Avg(r => r.Stats.CrashesByKind[(int)CrashKind.Amnesia])}; empty nodes started fresh by their probe: {Results.Sum(r => r.Stats.ProbesStartedFresh)}");
-        if (KnownBugHits.Count > 0)
-        {
-            Line(text, $"KNOWN BUGS hit (root event caught, not counted as failures{(Strict ? " — but CAIRN_SIM_STRICT=1 counts them" : "")}): " +
-                       string.Join(", ", KnownBugHits.GroupBy(r => r.Failure!.KnownBug).Select(g => $"{g.Key} in {g.Count()} seeds ({string.Join(' ', g.Select(r => r.Seed).Order().Take(30))})")));
-            foreach (var hit in KnownBugHits.OrderBy(r => r.Seed).Take(1)) text.Append(hit.Failure!.Describe(hit.Seed));
-        }
         if (Results.Any(r => r.Options.AmnesicMajority))
         {
             Line(text, $"amnesic majority: {Results.Count(r => r.Refused)} runs refused (no convergence after the wipe, allowed), " +

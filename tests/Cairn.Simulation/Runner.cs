@@ -116,7 +116,7 @@ internal static class Runner
         };
         var tail = cluster.FaultLog.TakeLast(FaultLogTailLines).ToList();
         return new SimFailure(kind, $"{message}\n  options: {cluster.Options}\n  nodes at t={cluster.Now}:\n{SafeDescribe(cluster)}", tail,
-            SimResult.ReplayCommand(seed, faults, cluster.Options.Mode), (e as SimulationViolation)?.KnownBug);
+            SimResult.ReplayCommand(seed, faults, cluster.Options.Mode));
     }
 
     private static string SafeDescribe(Cluster cluster)

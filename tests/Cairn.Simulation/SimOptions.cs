@@ -12,31 +12,30 @@ internal enum SimMode
     /// <summary>Every run in memory; once, a majority of the voters, but not every node holding the data, lose their state at the same tick.</summary>
     AmnesicMajority = 1,
 
-    /// <summary>Empty nodes decide to recover as ClusterNode does today (<see cref="RecoveryPath.Product"/>).</summary>
-    ProductRecovery = 2,
+    /// <summary>Empty nodes decide to recover as ClusterNode did before 2026-12-03 (<see cref="RecoveryPath.Impatient"/>).</summary>
+    ImpatientRecovery = 2,
 
     /// <summary>Lifts the tiers' rule that no membership change is in flight while a voter is amnesic.</summary>
     AmnesiaDuringMembershipChange = 4,
 
     /// <summary>Every run in memory; once, every node of the cluster loses its state at the same tick.</summary>
     AmnesicAll = 8,
-
-    /// <summary>A known bug's root event is logged and the run goes on, to see what it leads to (any storage mode).</summary>
-    ContinuePastKnownBugs = 16,
 }
 
 /// <summary>How an <c>--in-memory</c> node that restarted empty finds out whether the cluster holds data.</summary>
 internal enum RecoveryPath
 {
     /// <summary>
-    /// What ClusterNode does today: founding nodes probe their founding peers once and start fresh (as voters that vote
-    /// at once) when no answer shows data within three election timeouts; nodes that joined (<c>--join</c>) never probe.
+    /// What ClusterNode did before 2026-12-03, kept to show the checks catch it (<c>KnownNodeGaps</c> is gone; see
+    /// TeethTests): founding nodes probe once and start fresh (voters that vote at once) when no answer shows data
+    /// within three election timeouts; nodes that joined (<c>--join</c>) never probe.
     /// </summary>
-    Product,
+    Impatient,
 
     /// <summary>
-    /// Every empty node probes (joined ones too) and keeps probing until a peer shows data (then it recovers) or every
-    /// founding peer answered empty (a new cluster): it never starts fresh on a timeout.
+    /// What ClusterNode does: every empty node probes (the product recovers a joined one without asking, which is
+    /// stricter) and keeps probing until a peer shows data (then it recovers) or every founding peer answered empty
+    /// (a new cluster): it never starts fresh on a timeout.
     /// </summary>
     Patient,
 }
@@ -128,7 +127,7 @@ internal sealed record SimOptions
     public bool AmnesicMajority => Mode.HasFlag(SimMode.AmnesicMajority) || Mode.HasFlag(SimMode.AmnesicAll);
 
     /// <summary>How an empty in-memory node decides to recover; see <see cref="Simulation.RecoveryPath"/>.</summary>
-    public RecoveryPath RecoveryPath => Mode.HasFlag(SimMode.ProductRecovery) ? RecoveryPath.Product : RecoveryPath.Patient;
+    public RecoveryPath RecoveryPath => Mode.HasFlag(SimMode.ImpatientRecovery) ? RecoveryPath.Impatient : RecoveryPath.Patient;
 
     /// <summary>Safety-breaking switches of the consensus core and the simulated driver (teeth tests only).</summary>
     public Teeth Teeth { get; init; }
@@ -183,7 +182,7 @@ internal sealed record SimOptions
     }
 
     private static StorageMode DrawStorage(Teeth teeth, SimMode mode, Random rng) =>
-        teeth.Driver.HasFlag(DriverFaults.RecoveringNodeVotes) || (mode & ~SimMode.ContinuePastKnownBugs) != SimMode.Default ? StorageMode.InMemory
+        teeth.Driver.HasFlag(DriverFaults.RecoveringNodeVotes) || mode != SimMode.Default ? StorageMode.InMemory
         : teeth.Driver.HasFlag(DriverFaults.AckBeforeSync) ? StorageMode.Durable
         : rng.Next(10) < 3 ? StorageMode.InMemory : StorageMode.Durable;
 

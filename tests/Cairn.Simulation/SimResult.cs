@@ -4,10 +4,10 @@ using Cairn.Checking;
 namespace Cairn.Simulation;
 
 /// <summary>Why a seed failed, with everything needed to reproduce it.</summary>
-internal sealed record SimFailure(ViolationKind Kind, string Message, IReadOnlyList<string> FaultLogTail, string Replay, string? KnownBug = null)
+internal sealed record SimFailure(ViolationKind Kind, string Message, IReadOnlyList<string> FaultLogTail, string Replay)
 {
     public string Describe(int seed) =>
-        $"simulation seed {seed} FAILED ({Kind}{(KnownBug is null ? "" : $", known bug {KnownBug}")}): {Message}\n  fault log (last {FaultLogTail.Count} lines):\n    " +
+        $"simulation seed {seed} FAILED ({Kind}): {Message}\n  fault log (last {FaultLogTail.Count} lines):\n    " +
         string.Join("\n    ", FaultLogTail) + $"\n  replay: {Replay}\n";
 }
 
@@ -37,13 +37,10 @@ internal sealed record SimResult
 
     public bool Passed => Failure is null;
 
-    /// <summary>Failed at the root event of a bug listed in <see cref="KnownConsensusBugs"/>.</summary>
-    public bool HitKnownBug => Failure is { KnownBug: not null };
-
     public long Operations => History?.Operations ?? 0;
 
     /// <summary>True when the failure is a caught safety breach (what the teeth tests look for), not a liveness timeout.</summary>
-    public bool CaughtSafetyViolation => Failure is { Kind: ViolationKind.Safety or ViolationKind.CoreAssertion or ViolationKind.NotLinearizable, KnownBug: null };
+    public bool CaughtSafetyViolation => Failure is { Kind: ViolationKind.Safety or ViolationKind.CoreAssertion or ViolationKind.NotLinearizable };
 
     public static string ReplayCommand(int seed, Teeth faults, SimMode mode = SimMode.Default) =>
         (faults.IsNone ? "" : $"CAIRN_SIM_TEETH={faults} ") + (mode == SimMode.Default ? "" : $"CAIRN_SIM_MODE={mode.ToString().Replace(" ", "", StringComparison.Ordinal)} ") +

@@ -20,7 +20,4 @@ internal enum ViolationKind
 internal sealed class SimulationViolation(ViolationKind kind, string message) : Exception(message)
 {
     public ViolationKind Kind { get; } = kind;
-
-    /// <summary>Set when this is the root event of a bug listed in <see cref="KnownConsensusBugs"/> (its id).</summary>
-    public string? KnownBug { get; init; }
 }

@@ -42,6 +42,21 @@ public sealed class TeethTests(ITestOutputHelper output)
     [Fact]
     public void Teeth_RecoveringNodeVotes_IsCaught() => AssertCaught(DriverFaults.RecoveringNodeVotes);
 
+    /// <summary>
+    /// The node layer's start-up before 2026-12-03 (a probe timeout started an empty node fresh, a --join node never
+    /// recovered): seed 51 loses committed entry 133 that way, seed 13 trips the heartbeat invariant on a fresh empty
+    /// voter. The checks must catch both.
+    /// </summary>
+    [Theory]
+    [InlineData(51)]
+    [InlineData(13)]
+    public void Teeth_ImpatientRecovery_IsCaught(int seed)
+    {
+        var result = Runner.RunSeed(seed, Teeth.None, SimMode.ImpatientRecovery);
+        output.WriteLine(result.Failure?.Describe(seed) ?? $"seed {seed} passed");
+        Assert.True(result.CaughtSafetyViolation, $"seed {seed} under the impatient recovery path was not caught");
+    }
+
     [Fact]
     public void Teeth_CoverEverySwitchTheCoreOffers()
     {

@@ -19,50 +19,70 @@ public sealed partial class ClusterNode
     /// <summary>What a peer answered to a probe: the length of its log, its commit index, and whether it is recovering.</summary>
     private sealed record PeerReport(ulong LastIndex, ulong Commit, bool Recovering, DateTimeOffset At);
 
+    // While the start-up probe waits for founding peers: who, for /readyz and _cluster (null once decided).
+    private volatile string? _probeWaiting;
+
     /// <summary>
     /// An in-memory node that bootstraps from <c>--peers</c> cannot tell a first start from a restart that lost its
     /// data. Before its Raft loop starts it asks every founding peer how long its log is: if any holds entries, or is
     /// itself recovering (which proves the cluster held data), this node restarted empty inside a living cluster and
-    /// abstains from elections until it has caught up (<see cref="Raft.RaftDriver.BeginRecovery"/>); if none does (or
-    /// none answers in time), the cluster is new. Limitation: if every node restarts empty at once, nothing remembers
-    /// the data and the cluster starts empty.
+    /// recovers (<see cref="Raft.RaftDriver.BeginRecovery"/>: no vote until it caught up and was promoted again). Only
+    /// when every founding peer answered, none holding data, is the cluster new. A peer that does not answer is asked
+    /// again every round (three election timeouts) for as long as it takes: deciding without it could start a node
+    /// fresh — voting at once with an empty log — beside a peer that holds committed data (the simulator showed the
+    /// entries lost). Limitation: if every node restarts empty at once, nothing remembers the data; they start empty.
     /// </summary>
     private async Task<bool> ProbeForExistingDataAsync(CancellationToken cancellationToken)
     {
         var others = _staticPeers.Where(p => p.Name != Name).Select(p => NodeNames.ToId(p.Name)).ToList();
         if (others.Count == 0 || _driver.Status.LastIndex.Value > 0) return false;
-        var waits = new List<Task<PeerReport>>();
-        foreach (var peer in others)
+        var answered = new HashSet<NodeId>();
+        var round = TimeSpan.FromMilliseconds(_options.TickMs * _options.ElectionTicks * 3);
+        for (var attempt = 1; ; attempt++)
         {
-            var id = (ulong)Interlocked.Increment(ref _nextCorrelation);
-            var tcs = new TaskCompletionSource<PeerReport>(TaskCreationOptions.RunContinuationsAsynchronously);
-            _probes[id] = tcs;
-            waits.Add(tcs.Task);
-            SendProbe(peer, id);
-        }
-        var deadline = Task.Delay(TimeSpan.FromMilliseconds(_options.TickMs * _options.ElectionTicks * 3), _time, cancellationToken);
-        var pending = waits.ToList();
-        try
-        {
-            while (pending.Count > 0)
+            cancellationToken.ThrowIfCancellationRequested();
+            var waits = new Dictionary<Task<PeerReport>, NodeId>();
+            foreach (var peer in others.Where(p => !answered.Contains(p)))
             {
-                var done = await Task.WhenAny([.. pending, deadline]);
-                if (done == deadline) break;
-                pending.Remove((Task<PeerReport>)done);
-                var report = await (Task<PeerReport>)done;
-                if (report.LastIndex > 0 || report.Recovering)
+                var id = (ulong)Interlocked.Increment(ref _nextCorrelation);
+                var tcs = new TaskCompletionSource<PeerReport>(TaskCreationOptions.RunContinuationsAsynchronously);
+                _probes[id] = tcs;
+                waits[tcs.Task] = peer;
+                SendProbe(peer, id);
+            }
+            var deadline = Task.Delay(round, _time, cancellationToken);
+            try
+            {
+                while (waits.Count > 0)
                 {
-                    LogRecovering(_logger, Name, report.LastIndex, report.Commit, report.Recovering);
-                    return true;
+                    var done = await Task.WhenAny([.. waits.Keys, deadline]);
+                    if (done == deadline) break;
+                    var answer = (Task<PeerReport>)done;
+                    answered.Add(waits[answer]);
+                    waits.Remove(answer);
+                    var report = await answer;
+                    if (report.LastIndex > 0 || report.Recovering)
+                    {
+                        _probeWaiting = null;
+                        LogRecovering(_logger, Name, report.LastIndex, report.Commit, report.Recovering);
+                        return true;
+                    }
                 }
             }
+            finally
+            {
+                foreach (var key in _probes.Keys) _probes.TryRemove(key, out _);
+            }
+            if (answered.Count == others.Count)
+            {
+                _probeWaiting = null;
+                LogFreshStart(_logger, Name, answered.Count, others.Count);
+                return false;
+            }
+            var missing = string.Join(", ", others.Where(p => !answered.Contains(p)).Select(p => _directory.NameOf(p)));
+            _probeWaiting = $"waiting for founding peers {missing} to say whether the cluster holds data (an empty node decides nothing without them)";
+            if (attempt == 1 || attempt % 10 == 0) LogProbeWaiting(_logger, Name, missing, attempt);
         }
-        finally
-        {
-            foreach (var key in _probes.Keys) _probes.TryRemove(key, out _);
-        }
-        LogFreshStart(_logger, Name, others.Count - pending.Count, others.Count);
-        return false;
     }
 
     private void SendProbe(NodeId peer, ulong correlation) =>
@@ -100,6 +120,10 @@ public sealed partial class ClusterNode
     [LoggerMessage(Level = LogLevel.Warning,
         Message = "{Name} started without data while a peer holds {LastIndex} entries (commit {Commit}; the peer is recovering too: {PeerRecovering}): it restarted empty, so it will not vote until it has caught up")]
     private static partial void LogRecovering(ILogger logger, string name, ulong lastIndex, ulong commit, bool peerRecovering);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "{Name} started with an empty log and cannot decide yet whether it lost its state: founding peers {Missing} have not answered (round {Attempt}); it keeps asking and neither votes nor serves until they do")]
+    private static partial void LogProbeWaiting(ILogger logger, string name, string missing, int attempt);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Name}: no founding peer holds data ({Answered} of {Peers} answered): starting a new cluster")]
     private static partial void LogFreshStart(ILogger logger, string name, int answered, int peers);

@@ -111,9 +111,13 @@ public sealed partial class ClusterNode : IKvService, IPeerFrameHandler, IRaftMe
     {
         _transport.SetPeers(PeerMap(_directory));
         _transport.Start(this);
-        // Whether in memory or on a wiped data directory, a node with an empty log may be one that lost its state.
-        if (string.IsNullOrWhiteSpace(_options.Join) && await ProbeForExistingDataAsync(cancellationToken))
-            _driver.BeginRecovery();
+        // Whether in memory or on a wiped data directory, a node with an empty log may be one that lost its state. One
+        // that joins through --join joins a cluster that exists: with an empty log it always recovers (for a new
+        // learner that costs one barrier round trip; a member that restarted empty is demoted until it caught up).
+        var recover = !string.IsNullOrWhiteSpace(_options.Join)
+            ? _driver.Status.LastIndex.Value == 0
+            : await ProbeForExistingDataAsync(cancellationToken);
+        if (recover) _driver.BeginRecovery();
         _driver.Start();
         var period = TimeSpan.FromMilliseconds(_options.MaintenanceIntervalMs);
         _maintenance = _time.CreateTimer(_ => RunMaintenance(), null, period, period);
@@ -195,6 +199,7 @@ public sealed partial class ClusterNode : IKvService, IPeerFrameHandler, IRaftMe
 
     private string? NotReadyReason(RaftDriverStatus s, DataLossReport? loss) =>
         loss is not null ? loss.Detail
+        : _probeWaiting is { } waiting ? waiting
         : !s.Membership.Contains(Id) ? (s.Membership.Members.Count == 0 ? "not a member yet: waiting to be added" : "not a member of the cluster")
         : s.Recovering ? "restarted without its state: catching up from the leader (it does not vote until then)"
         : s.Leader.IsNone ? "no leader known: an election is under way, or a majority of the voters is unreachable"

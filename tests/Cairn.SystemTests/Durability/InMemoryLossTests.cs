@@ -55,6 +55,53 @@ public sealed class InMemoryLossTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task NodeRestartedEmpty_WhileCutOff_WaitsForItsPeers_NeverStartsFresh_ThenRecovers()
+    {
+        // Before 2026-12-03 a probe that got no answer within three election timeouts started the node fresh: a voter
+        // with an empty log beside peers holding committed data (the simulator showed entries lost that way).
+        await using var cluster = await TestCluster.StartAsync("inmem-cutoff", new ClusterSpec { Relays = true, ExtraArgs = InMemory.ExtraArgs });
+        await Scenario.RunAsync(cluster, async () =>
+        {
+            var leader = await cluster.WaitForLeaderAsync();
+            var lost = cluster.Names.First(n => n != leader);
+            for (var i = 0; i < 20; i++)
+            {
+                using var put = await Retrying.PutAsync(cluster.Client(leader), $"v1/cutoff/{i}", $"{{\"i\":{i}}}", TestCluster.DefaultWait);
+                Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+            }
+            await cluster.WaitConvergedAsync();
+            await cluster[lost].KillAsync();
+            cluster.Partition(lost);
+            await cluster[lost].RestartAsync();
+
+            // Observed for three times the old deadline (3 election timeouts = 1.5 s by default): it keeps waiting, says why.
+            await Poll.UntilAsync($"{lost} says it waits for its founding peers", TestCluster.DefaultWait, () =>
+                Task.FromResult((File.ReadAllText(cluster[lost].LogPath).Contains("have not answered (round 1)", StringComparison.Ordinal), "no line yet")));
+            var watching = System.Diagnostics.Stopwatch.StartNew();
+            var waited = await Poll.UntilAsync($"{lost} still undecided 4.5 s after its first round", TimeSpan.FromSeconds(30), async () =>
+            {
+                using var ready = await cluster.Client(lost).SendAsync(HttpMethod.Get, "readyz");
+                var body = await ready.Content.ReadAsStringAsync();
+                Assert.DoesNotContain("starting a new cluster", File.ReadAllText(cluster[lost].LogPath).Split("=== pid").Last(), StringComparison.Ordinal);
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+                Assert.Contains("waiting for founding peers", body, StringComparison.Ordinal);
+                return (watching.Elapsed > TimeSpan.FromSeconds(4.5), body, body);
+            }, interval: TimeSpan.FromMilliseconds(200));
+            output.WriteLine($"{lost} cut off and empty: {waited}");
+
+            cluster.HealAll();
+            var revision = await cluster.WaitConvergedAsync(timeout: TimeSpan.FromSeconds(30));
+            await cluster.WaitReadyAsync();
+            var restarted = File.ReadAllText(cluster[lost].LogPath).Split("=== pid").Last();
+            Assert.Contains("it restarted empty, so it will not vote until it has caught up", restarted, StringComparison.Ordinal);
+            Assert.DoesNotContain("starting a new cluster", restarted, StringComparison.Ordinal);
+            using var get = await cluster.Client(lost).ReadAsync("v1/cutoff/19", "stale");
+            Assert.Equal(HttpStatusCode.OK, get.StatusCode);
+            output.WriteLine($"healed: {lost} recovered and converged at revision {revision}");
+        });
+    }
+
+    [Fact]
     public async Task MajorityRestartedEmpty_IsReportedAsDataLost_ServesNothing_UntilTheOperatorAcceptsFromTheSurvivor()
     {
         await using var cluster = await TestCluster.StartAsync("inmem-majority", InMemory);
