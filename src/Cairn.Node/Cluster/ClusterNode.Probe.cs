@@ -28,7 +28,7 @@ public sealed partial class ClusterNode
     /// itself recovering (which proves the cluster held data), this node restarted empty inside a living cluster and
     /// recovers (<see cref="Raft.RaftDriver.BeginRecovery"/>: no vote until it caught up and was promoted again). Only
     /// when every founding peer answered, none holding data, is the cluster new. A peer that does not answer is asked
-    /// again every round (three election timeouts) for as long as it takes: deciding without it could start a node
+    /// again every 100 ms for as long as it takes (reported every three election timeouts): deciding without it could start a node
     /// fresh — voting at once with an empty log — beside a peer that holds committed data (the simulator showed the
     /// entries lost). Limitation: if every node restarts empty at once, nothing remembers the data; they start empty.
     /// </summary>
@@ -38,9 +38,13 @@ public sealed partial class ClusterNode
         if (others.Count == 0 || _driver.Status.LastIndex.Value > 0) return false;
         var answered = new HashSet<NodeId>();
         var round = TimeSpan.FromMilliseconds(_options.TickMs * _options.ElectionTicks * 3);
-        for (var attempt = 1; ; attempt++)
+        var started = _time.GetTimestamp();
+        var rounds = 0;
+        while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            // Unanswered peers are asked again every ProbeResend: a probe sent before a peer's listener was up is lost,
+            // and the sooner every founder has answered, the less likely a late one finds a cluster already running.
             var waits = new Dictionary<Task<PeerReport>, NodeId>();
             foreach (var peer in others.Where(p => !answered.Contains(p)))
             {
@@ -50,7 +54,7 @@ public sealed partial class ClusterNode
                 waits[tcs.Task] = peer;
                 SendProbe(peer, id);
             }
-            var deadline = Task.Delay(round, _time, cancellationToken);
+            var deadline = Task.Delay(ProbeResend, _time, cancellationToken);
             try
             {
                 while (waits.Count > 0)
@@ -79,11 +83,16 @@ public sealed partial class ClusterNode
                 LogFreshStart(_logger, Name, answered.Count, others.Count);
                 return false;
             }
+            if (_time.GetElapsedTime(started) < round * (rounds + 1)) continue;
+            rounds++;
             var missing = string.Join(", ", others.Where(p => !answered.Contains(p)).Select(p => _directory.NameOf(p)));
             _probeWaiting = $"waiting for founding peers {missing} to say whether the cluster holds data (an empty node decides nothing without them)";
-            if (attempt == 1 || attempt % 10 == 0) LogProbeWaiting(_logger, Name, missing, attempt);
+            if (rounds == 1 || rounds % 10 == 0) LogProbeWaiting(_logger, Name, missing, rounds);
         }
     }
+
+    /// <summary>How often the start-up probe asks a founding peer that has not answered yet.</summary>
+    private static readonly TimeSpan ProbeResend = TimeSpan.FromMilliseconds(100);
 
     private void SendProbe(NodeId peer, ulong correlation) =>
         _transport.TrySend(peer, new JoinRequestFrame(correlation, Id, Self.PeerAddress, Self.HttpAddress ?? "", new byte[] { ProbeKind }));
@@ -122,8 +131,8 @@ public sealed partial class ClusterNode
     private static partial void LogRecovering(ILogger logger, string name, ulong lastIndex, ulong commit, bool peerRecovering);
 
     [LoggerMessage(Level = LogLevel.Warning,
-        Message = "{Name} started with an empty log and cannot decide yet whether it lost its state: founding peers {Missing} have not answered (round {Attempt}); it keeps asking and neither votes nor serves until they do")]
-    private static partial void LogProbeWaiting(ILogger logger, string name, string missing, int attempt);
+        Message = "{Name} started with an empty log and cannot decide yet whether it lost its state: founding peers {Missing} have not answered for {Rounds} round(s) of three election timeouts; it keeps asking and neither votes nor serves until they do")]
+    private static partial void LogProbeWaiting(ILogger logger, string name, string missing, int rounds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Name}: no founding peer holds data ({Answered} of {Peers} answered): starting a new cluster")]
     private static partial void LogFreshStart(ILogger logger, string name, int answered, int peers);

@@ -76,7 +76,7 @@ public sealed class InMemoryLossTests(ITestOutputHelper output)
 
             // Observed for three times the old deadline (3 election timeouts = 1.5 s by default): it keeps waiting, says why.
             await Poll.UntilAsync($"{lost} says it waits for its founding peers", TestCluster.DefaultWait, () =>
-                Task.FromResult((File.ReadAllText(cluster[lost].LogPath).Contains("have not answered (round 1)", StringComparison.Ordinal), "no line yet")));
+                Task.FromResult((File.ReadAllText(cluster[lost].LogPath).Split("=== pid").Last().Contains("have not answered for 1 round", StringComparison.Ordinal), "no line yet")));
             var watching = System.Diagnostics.Stopwatch.StartNew();
             var waited = await Poll.UntilAsync($"{lost} still undecided 4.5 s after its first round", TimeSpan.FromSeconds(30), async () =>
             {

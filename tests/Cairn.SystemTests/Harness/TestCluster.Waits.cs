@@ -27,6 +27,23 @@ public sealed partial class TestCluster
             });
     }
 
+    /// <summary>
+    /// Waits until the leader sees every running node as a voter. A node whose first probe round found the others
+    /// already running (a slow start) takes the safe path — it is demoted to learner and promoted once caught up — and
+    /// the scenarios assume a cluster of voters.
+    /// </summary>
+    public Task WaitAllVotersAsync(TimeSpan? timeout = null)
+    {
+        var names = Running.ToList();
+        return Poll.UntilAsync($"{string.Join(',', names)} all voters", timeout ?? DefaultWait, async () =>
+        {
+            var leader = await WaitForLeaderAsync(timeout: timeout);
+            var view = await Client(leader).ClusterAsync();
+            var voters = names.All(n => view.Member(n)?.Role is "leader" or "follower");
+            return (voters, view.ToString());
+        });
+    }
+
     /// <summary>Waits until /readyz answers 200 on every node in <paramref name="among"/> (default: every running node).</summary>
     public Task WaitReadyAsync(IEnumerable<string>? among = null, TimeSpan? timeout = null)
     {

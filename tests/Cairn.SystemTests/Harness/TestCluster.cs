@@ -68,6 +68,7 @@ public sealed partial class TestCluster : IAsyncDisposable, IDiagnosable
             cluster.Launch();
             await cluster.WaitForLeaderAsync(timeout: StartupTimeout);
             await cluster.WaitReadyAsync(timeout: StartupTimeout);
+            await cluster.WaitAllVotersAsync(timeout: StartupTimeout);
             return cluster;
         }
         catch (Exception e)
