@@ -25,6 +25,15 @@ public static class FreePorts
     }
 
     /// <summary>
+    /// Records a port some listener got from the kernel (bind :0), so it is never handed out to a node too; false when
+    /// it was already handed out (its node has not bound it yet): the caller binds again.
+    /// </summary>
+    public static bool TryClaim(int port)
+    {
+        lock (Gate) return Given.Add(port);
+    }
+
+    /// <summary>
     /// A base port B for <c>cairn dev</c> such that B, B+1..B+n and B+101..B+100+n can all be bound now. Searched
     /// below the kernel's ephemeral range so outgoing connections do not take them meanwhile.
     /// </summary>

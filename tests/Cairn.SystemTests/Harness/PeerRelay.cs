@@ -28,9 +28,15 @@ public sealed partial class PeerRelay : IAsyncDisposable
         From = from;
         To = to;
         _targetPort = targetPort;
-        _listener = new TcpListener(IPAddress.Loopback, 0);
-        _listener.Start();
-        Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
+        // The kernel may offer a port FreePorts already gave a node that has not bound it yet: take another then.
+        while (true)
+        {
+            _listener = new TcpListener(IPAddress.Loopback, 0);
+            _listener.Start();
+            Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
+            if (FreePorts.TryClaim(Port)) break;
+            _listener.Stop();
+        }
         _accepting = AcceptLoopAsync();
     }
 
