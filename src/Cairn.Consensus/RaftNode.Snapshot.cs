@@ -16,13 +16,7 @@ public sealed partial class RaftNode
     public bool CreateSnapshot(LogIndex appliedIndex, ReadOnlyMemory<byte> stateMachineData)
     {
         AssertNoReadyOutstanding();
-        if (appliedIndex > _log.Applied) Invariant.Fail($"a snapshot covers applied entries only ({appliedIndex} > applied {_log.Applied})");
-        var latest = _snapshots.LatestMeta;
-        if (appliedIndex == LogIndex.Zero || (latest is not null && appliedIndex <= latest.Index)) return false;
-        if (_log.PendingSnapshot is not null) return false;
-        var term = _log.TermAt(appliedIndex);
-        Invariant.Check(term is not null, "the snapshot index must still be in the log");
-        var meta = new SnapshotMeta(appliedIndex, term.Value, MembershipAt(appliedIndex));
+        if (SnapshotMetaFor(appliedIndex) is not { } meta) return false;
         _snapshots.Save(new Snapshot(meta, stateMachineData));
 
         if (appliedIndex.Value > (ulong)_config.SnapshotLogTailEntries)
@@ -37,6 +31,22 @@ public sealed partial class RaftNode
             }
         }
         return true;
+    }
+
+    /// <summary>
+    /// The meta a snapshot of the state machine at <paramref name="appliedIndex"/> would get (term and configuration at
+    /// that index), or null when <see cref="CreateSnapshot"/> would refuse it now (nothing new, a snapshot being
+    /// installed). Lets a driver write the snapshot's file before handing it to CreateSnapshot. Reads only.
+    /// </summary>
+    public SnapshotMeta? SnapshotMetaFor(LogIndex appliedIndex)
+    {
+        if (appliedIndex > _log.Applied) Invariant.Fail($"a snapshot covers applied entries only ({appliedIndex} > applied {_log.Applied})");
+        var latest = _snapshots.LatestMeta;
+        if (appliedIndex == LogIndex.Zero || (latest is not null && appliedIndex <= latest.Index)) return null;
+        if (_log.PendingSnapshot is not null) return null;
+        var term = _log.TermAt(appliedIndex);
+        Invariant.Check(term is not null, "the snapshot index must still be in the log");
+        return new SnapshotMeta(appliedIndex, term.Value, MembershipAt(appliedIndex));
     }
 
     /// <summary>

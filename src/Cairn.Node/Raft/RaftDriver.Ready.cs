@@ -1,4 +1,5 @@
 using Cairn.Consensus;
+using Cairn.Consensus.Storage;
 using Cairn.Store;
 using Cairn.Store.Codec;
 using System.Threading.Channels;
@@ -101,13 +102,17 @@ public sealed partial class RaftDriver
         _reads.Clear();
     }
 
-    // A snapshot is serialized off the loop from the store's immutable view at the applied index (writes go on),
-    // then handed back as an input so the core saves it and compacts its log between two Ready cycles. One at a time.
+    // A snapshot is serialized off the loop from the store's immutable view at the applied index (writes go on), and
+    // its file written and synced there too when the store can (ISnapshotPreparer); handed back as an input, the core
+    // saves it (a rename) and compacts its log between two Ready cycles. One at a time.
     private void MaybeSnapshot()
     {
         if (_snapshotInFlight) return;
         var view = _store.Current;
         if (view.Revision - _lastSnapshotIndex < _options.SnapshotEntries && _appliedBytesSinceSnapshot < _options.SnapshotBytes) return;
+        // The meta (term and configuration at the index) is read here, on the loop, so the file can be written off it.
+        if (_raft.SnapshotMetaFor(new LogIndex((ulong)view.Revision)) is not { } meta) return;
+        var preparer = _snapshots as ISnapshotPreparer;
         _snapshotInFlight = true;
         _appliedBytesSinceSnapshot = 0;
         _ = Task.Run(async () =>
@@ -117,7 +122,8 @@ public sealed partial class RaftDriver
             {
                 using var buffer = new MemoryStream();
                 view.WriteSnapshot(buffer);
-                taken = new Input.SnapshotTaken(view.Revision, buffer.ToArray(), null);
+                var data = buffer.ToArray();
+                taken = new Input.SnapshotTaken(view.Revision, data, null, preparer?.Prepare(new Snapshot(meta, data)));
             }
             catch (Exception e) when (e is IOException or InvalidOperationException or OutOfMemoryException)
             {
@@ -142,9 +148,19 @@ public sealed partial class RaftDriver
             LogSnapshotFailed(_logger, taken.Index, error);
             return;
         }
-        if (taken.Index <= _lastSnapshotIndex) return; // a snapshot from the leader already covers it
+        var preparer = _snapshots as ISnapshotPreparer; // a prepared snapshot comes only from such a store
+        if (taken.Index <= _lastSnapshotIndex)
+        {
+            if (taken.Prepared is { } stale) preparer!.Discard(stale);
+            return; // a snapshot from the leader already covers it
+        }
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        if (!_raft.CreateSnapshot(new LogIndex((ulong)taken.Index), taken.Data)) return;
+        if (taken.Prepared is { } prepared) preparer!.Offer(prepared);
+        if (!_raft.CreateSnapshot(new LogIndex((ulong)taken.Index), taken.Data))
+        {
+            if (taken.Prepared is { } unused) preparer!.Discard(unused);
+            return;
+        }
         _lastSnapshotIndex = taken.Index;
         Failpoint("snapshot");
         LogSnapshotTaken(_logger, taken.Index, taken.Data.Length, (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);

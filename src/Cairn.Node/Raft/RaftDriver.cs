@@ -329,7 +329,7 @@ public sealed partial class RaftDriver : IAsyncDisposable
         public sealed record Transfer(NodeId Target, TaskCompletionSource<TransferLeadershipResult> Result) : Input;
         public sealed record Change(PendingChange Pending) : Input;
         public sealed record Unreachable(NodeId Peer) : Input;
-        public sealed record SnapshotTaken(long Index, byte[] Data, Exception? Error) : Input;
+        public sealed record SnapshotTaken(long Index, byte[] Data, Exception? Error, Cairn.Consensus.Storage.PreparedSnapshot? Prepared = null) : Input;
         public sealed record AcceptLoss(Term LastTerm, LogIndex LastIndex, TaskCompletionSource<bool> Result) : Input;
     }
 }

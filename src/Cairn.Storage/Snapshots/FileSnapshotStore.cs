@@ -13,14 +13,17 @@ namespace Cairn.Storage.Snapshots;
 /// <para>Save writes a temp file, fsyncs, renames, fsyncs the directory (no fsyncs under Never). Chunks are read
 /// from the latest file on demand (only its meta and an open handle stay in memory). An incoming snapshot is written
 /// to <c>incoming.tmp</c> and renamed to <c>*.snap.received</c> on <see cref="ISnapshotReceiver.Complete"/>; the
-/// Save that follows renames it into place instead of writing it again.</para>
-/// <para>Threading: not thread-safe, owned by the driver thread.</para>
+/// Save that follows renames it into place instead of writing it again. The same for a snapshot the driver wrote off
+/// the loop (<see cref="Prepare"/>, <c>*.snap.prepared.tmp</c>).</para>
+/// <para>Threading: not thread-safe, owned by the driver thread, except <see cref="Prepare"/> (any thread: it only
+/// writes its own file).</para>
 /// </summary>
-public sealed partial class FileSnapshotStore : ISnapshotStore, IDisposable
+public sealed partial class FileSnapshotStore : ISnapshotStore, ISnapshotPreparer, IDisposable
 {
     internal const string IncomingFileName = "incoming.tmp";
     internal const string ReceivedSuffix = ".received";
     internal const string CorruptSuffix = ".corrupt";
+    internal const string PreparedSuffix = ".prepared";
 
     private readonly string _directory;
     private readonly StorageOptions _options;
@@ -31,6 +34,9 @@ public sealed partial class FileSnapshotStore : ISnapshotStore, IDisposable
     private string? _latestPath;
     private FileSnapshotReceiver? _receiving;
     private (Snapshot Snapshot, string Path)? _completed;
+
+    // A snapshot the driver wrote off the loop (ISnapshotPreparer), taken by the Save of the same snapshot.
+    private PreparedSnapshot? _prepared;
 
     private FileSnapshotStore(string directory, StorageOptions options, Durability durability, ILogger logger)
     {
@@ -63,7 +69,7 @@ public sealed partial class FileSnapshotStore : ISnapshotStore, IDisposable
         var path = Path.Combine(_directory, SnapshotFormat.FileName(snapshot.Meta));
         try
         {
-            if (TakeCompleted(snapshot) is { } received) File.Move(received, path, overwrite: true);
+            if ((TakeCompleted(snapshot) ?? TakePrepared(snapshot)) is { } written) File.Move(written, path, overwrite: true);
             else WriteFile(path, snapshot);
             if (_durability.SyncStructural) FileSystem.SyncDirectory(_directory);
             var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete);
@@ -141,9 +147,58 @@ public sealed partial class FileSnapshotStore : ISnapshotStore, IDisposable
         return null;
     }
 
+    /// <summary>Writes the file under <c>*.snap.prepared.tmp</c> (deleted at open if never saved). Any thread.</summary>
+    public PreparedSnapshot Prepare(Snapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        _durability.ThrowIfFailed();
+        var path = Path.Combine(_directory, SnapshotFormat.FileName(snapshot.Meta) + PreparedSuffix + FileSystem.TempSuffix);
+        try
+        {
+            WriteTo(path, snapshot);
+        }
+        catch (IOException e) when (e is not StorageFailedException)
+        {
+            throw _durability.Fail($"writing the snapshot at {snapshot.Meta.Index}", e);
+        }
+        return new PreparedSnapshot(snapshot, path);
+    }
+
+    public void Offer(PreparedSnapshot prepared)
+    {
+        ArgumentNullException.ThrowIfNull(prepared);
+        if (_prepared is { } old && old.Path != prepared.Path) Discard(old);
+        _prepared = prepared;
+    }
+
+    public void Discard(PreparedSnapshot prepared)
+    {
+        ArgumentNullException.ThrowIfNull(prepared);
+        if (ReferenceEquals(_prepared, prepared)) _prepared = null;
+        File.Delete(prepared.Path);
+    }
+
+    private string? TakePrepared(Snapshot snapshot)
+    {
+        if (_prepared is not { } p) return null;
+        _prepared = null;
+        var same = p.Snapshot.Meta == snapshot.Meta && p.Snapshot.Data.Length == snapshot.Data.Length
+            && (p.Snapshot.Data.Equals(snapshot.Data) || p.Snapshot.Data.Span.SequenceEqual(snapshot.Data.Span));
+        if (same) return p.Path;
+        File.Delete(p.Path);
+        return null;
+    }
+
     private void WriteFile(string path, Snapshot snapshot)
     {
         var temp = path + FileSystem.TempSuffix;
+        WriteTo(temp, snapshot);
+        File.Move(temp, path, overwrite: true);
+    }
+
+    /// <summary>Header, data, checksum trailer, and an fsync unless the policy is Never.</summary>
+    private void WriteTo(string temp, Snapshot snapshot)
+    {
         var header = SnapshotFormat.EncodeHeader(snapshot.Meta, snapshot.Data.Length);
         using (var handle = File.OpenHandle(temp, FileMode.Create, FileAccess.Write, FileShare.None))
         {
@@ -152,7 +207,6 @@ public sealed partial class FileSnapshotStore : ISnapshotStore, IDisposable
             RandomAccess.Write(handle, SnapshotFormat.EncodeTrailer(Crc32C.Compute(snapshot.Data.Span)), header.Length + snapshot.Data.Length);
             if (_durability.SyncStructural) FileSystem.SyncFile(handle);
         }
-        File.Move(temp, path, overwrite: true);
     }
 
     private void DiscardReceiving()

@@ -111,6 +111,48 @@ public sealed class FileSnapshotStoreTests : IDisposable
     }
 
     [Fact]
+    public void APreparedSnapshot_IsWrittenOffTheLoop_AndSaveOnlyRenamesIt()
+    {
+        using var storage = Open();
+        var snapshot = Snap(40, 4, 2000);
+        var prepared = storage.Snapshots.Prepare(snapshot);
+        Assert.Equal([Name(40, 4) + ".prepared.tmp"], Files());
+        Assert.Null(storage.Snapshots.LatestMeta); // not a snapshot until saved
+
+        storage.Snapshots.Offer(prepared);
+        storage.Snapshots.Save(new Snapshot(snapshot.Meta, snapshot.Data)); // the core builds its own Snapshot record
+        Assert.Equal([Name(40, 4)], Files());
+        Assert.Equal(snapshot.Data.ToArray(), storage.Snapshots.LoadLatest()!.Data.ToArray());
+    }
+
+    [Fact]
+    public void APreparedSnapshot_ThatIsNotTheOneSaved_IsDeleted_AndTheSavedOneWritten()
+    {
+        using var storage = Open();
+        var prepared = storage.Snapshots.Prepare(Snap(40, 4));
+        storage.Snapshots.Offer(prepared);
+        storage.Snapshots.Save(Snap(41, 4));
+        Assert.Equal([Name(41, 4)], Files());
+
+        var discarded = storage.Snapshots.Prepare(Snap(50, 4));
+        storage.Snapshots.Discard(discarded);
+        Assert.Equal([Name(41, 4)], Files());
+    }
+
+    [Fact]
+    public void APreparedSnapshotNeverSaved_IsDeletedAtStartUp()
+    {
+        using (var storage = Open())
+        {
+            storage.Snapshots.Save(Snap(10, 1));
+            storage.Snapshots.Prepare(Snap(20, 2)); // the process dies before the loop saves it
+        }
+        using var reopened = Open();
+        Assert.Equal([Name(10, 1)], Files());
+        Assert.Equal(I(10), reopened.Snapshots.LatestMeta!.Index);
+    }
+
+    [Fact]
     public void ANewReceive_DeletesThePartialOne()
     {
         using var storage = Open();
