@@ -33,10 +33,16 @@ public sealed partial class RaftNode
             return ProposeResult.Dropped(DropReason.InvalidMembershipChange, Id);
         }
 
-        var index = _log.LastIndex.Next;
-        var data = MembershipCodec.Encode(new MembershipEntry(change, result));
-        AppendAsLeader([new Entry(_term, index, EntryKind.Membership, data)]);
+        var index = AppendMembershipChange(change, result);
         return ProposeResult.Ok(index, index);
+    }
+
+    /// <summary>Leader: appends one configuration entry (in effect at once) and returns its index.</summary>
+    private LogIndex AppendMembershipChange(MembershipChange change, Membership result)
+    {
+        var index = _log.LastIndex.Next;
+        AppendAsLeader([new Entry(_term, index, EntryKind.Membership, MembershipCodec.Encode(new MembershipEntry(change, result)))]);
+        return index;
     }
 
     private void InitializeMembership(SnapshotMeta? snapshot, Membership bootstrap)

@@ -107,11 +107,8 @@ public sealed partial class RaftNode
     {
         if (!progress.Recovering || !_membership.IsVoter(progress.Node)) return;
         if (!_leadTransferee.IsNone || !CommittedInCurrentTerm || LastConfigIndex > _log.Committed) return;
-        var result = _membership.TryApply(new MembershipChange(MembershipChangeKind.DemoteVoter, progress.Node));
-        if (result is null) return;
-        var index = _log.LastIndex.Next;
-        var data = MembershipCodec.Encode(new MembershipEntry(new MembershipChange(MembershipChangeKind.DemoteVoter, progress.Node), result));
-        AppendAsLeader([new Entry(_term, index, EntryKind.Membership, data)]);
+        var demote = new MembershipChange(MembershipChangeKind.DemoteVoter, progress.Node);
+        if (_membership.TryApply(demote) is { } result) AppendMembershipChange(demote, result);
     }
 
     /// <summary>Leader tick: retries demotions that had to wait (a pending change, a fresh term).</summary>
